@@ -1,0 +1,180 @@
+"""The quizgen command line. Library errors become click errors here and only here."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .content import Library, load_library
+from .errors import ContentError, QuizgenError
+from .quiz import MAX_COUNT, QuizMaker, QuizSpec
+from .templates import QUESTION_KINDS
+
+
+def friendly(fn):
+    """Report quizgen errors as one line each and exit 1, never with a traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except ContentError as exc:
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+            n = len(exc.problems)
+            click.echo(f"{n} problem{'s' if n != 1 else ''} found.", err=True)
+            sys.exit(1)
+        except QuizgenError as exc:
+            raise click.ClickException(str(exc)) from None
+
+    return wrapper
+
+
+content_option = click.option(
+    "--content",
+    "content",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder holding content/ and decks/ (default: the content bundled with quizgen).",
+)
+
+
+def _library(content: Path | None) -> Library:
+    return load_library(content)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="quizgen")
+def cli() -> None:
+    """Turn curated, cited facts into quizzes, Anki decks and worksheets.
+
+    Example:
+
+        quizgen check && quizgen quiz --deck elbe-1945 --count 5 --seed 1
+    """
+
+
+@cli.command()
+@content_option
+@friendly
+def check(content: Path | None) -> None:
+    """Check all content: sources, facts, quotes and decks.
+
+    Lists every problem, one line each with file, fact id and field, and exits 1
+    if there is any.
+
+    Example:
+
+        quizgen check --content ./my-content
+    """
+    library = _library(content)
+    click.echo(
+        f"OK: {len(library.facts)} facts from {len(library.sources)} sources in {len(library.decks)} decks."
+    )
+
+
+@cli.command()
+@content_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@friendly
+def decks(content: Path | None, as_json: bool) -> None:
+    """List the decks: id, title and number of facts.
+
+    Example:
+
+        quizgen decks --json
+    """
+    library = _library(content)
+    rows = [
+        {"id": d.id, "title": d.title, "description": d.description, "anki_name": d.anki_name,
+         "facts": len(library.deck_facts(d.id))}
+        for d in library.decks.values()
+    ]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    width = max(len(r["id"]) for r in rows)
+    for r in rows:
+        click.echo(f"{r['id']:<{width}}  {r['facts']:>5} facts  {r['title']}")
+
+
+@cli.command()
+@content_option
+@click.option("--deck", "deck_id", help="Only the facts of this deck.")
+@click.option("--json", "as_json", is_flag=True, help="Print the facts as JSON (stable order and keys).")
+@friendly
+def facts(content: Path | None, deck_id: str | None, as_json: bool) -> None:
+    """Dump the facts with their slots and citations.
+
+    Example:
+
+        quizgen facts --deck elbe-1945 --json
+    """
+    from .citations import Citation
+
+    library = _library(content)
+    selected = library.deck_facts(deck_id) if deck_id else list(library.facts.values())
+    rows = [
+        {
+            "id": f.id,
+            "kind": f.kind,
+            "topic": library.topics[f.id],
+            "slots": f.slots(),
+            "answer": f.answer_text(),
+            "tags": list(f.tags),
+            "attributed": f.attributed,
+            "citation": Citation.of(f, library.source_of(f)).to_dict(),
+        }
+        for f in selected
+    ]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False, sort_keys=True))
+        return
+    for r in rows:
+        claim = " [attributed]" if r["attributed"] else ""
+        click.echo(f"{r['id']} ({r['kind']}){claim}: {r['answer']}")
+
+
+def _kinds(value: str) -> tuple[str, ...]:
+    return tuple(k.strip().replace("-", "_") for k in value.split(",") if k.strip())
+
+
+@cli.command()
+@content_option
+@click.option("--deck", "deck_id", required=True, help="Deck id (see `quizgen decks`).")
+@click.option("--count", default=10, show_default=True, type=click.IntRange(1, MAX_COUNT))
+@click.option("--seed", default=0, show_default=True, type=click.IntRange(0, 10**12 - 1))
+@click.option("--kinds", default=",".join(QUESTION_KINDS), show_default=True,
+              help="Question kinds, comma-separated: forward, reverse, true_false.")
+@click.option("--code", help="Remake the quiz with this code instead of --deck/--count/--seed.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON with answers and citations.")
+@friendly
+def quiz(content: Path | None, deck_id: str, count: int, seed: int, kinds: str, code: str | None,
+         as_json: bool) -> None:
+    """Make a multiple-choice quiz, with its answer key and citations.
+
+    The same deck, count, seed and kinds always give the same quiz.
+
+    Example:
+
+        quizgen quiz --deck elbe-1945 --count 10 --seed 1
+    """
+    maker = QuizMaker(_library(content))
+    made = maker.from_code(code) if code else maker.make(QuizSpec(deck_id, count, seed, _kinds(kinds)))
+    if as_json:
+        click.echo(json.dumps(made.to_dict(), indent=2, ensure_ascii=False))
+        return
+    click.echo(f"{made.title} — quiz {made.code}\n")
+    for n, q in enumerate(made.questions, start=1):
+        click.echo(f"{n}. {q.stem}")
+        for letter, option in zip("ABCDEFGH", q.options):
+            click.echo(f"   {letter}) {option}")
+        click.echo()
+    click.echo("Answer key")
+    for n, q in enumerate(made.questions, start=1):
+        click.echo(f"{n}. {'ABCDEFGH'[q.answer_index]}) {q.answer}\n   Source: {q.citation.line()}")

@@ -1,0 +1,254 @@
+"""Load a content folder: sources, facts and decks, checked all at once.
+
+A content folder holds ``content/sources/*.toml`` (each naming its stored
+text), ``content/facts/*.toml`` (one topic per file) and ``decks/*.toml``.
+Every problem is collected and raised together as a ``ContentError`` so a
+curator fixes everything in one pass.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from .errors import ContentError, Problem, UnknownDeckError
+from .models import Deck, Fact, Source
+from .validation import flatten
+
+_FACT = TypeAdapter(Fact)
+_FACTS_FILE_KEYS = {"topic", "fact"}
+_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " "})
+_SPACE = re.compile(r"\s+")
+
+
+def normalise_text(text: str) -> str:
+    """Whitespace folded and typographic quotes made straight, for quote matching."""
+    return _SPACE.sub(" ", text.translate(_QUOTES)).strip()
+
+
+def bundled_root() -> Path:
+    """The content shipped with quizgen: in the wheel, or the repository in a checkout."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "_bundled"
+    if (packaged / "content").is_dir():
+        return packaged
+    return here.parent
+
+
+def resolve_root(path: Path | str | None) -> Path:
+    """Accept a project folder (holding content/ and decks/) or its content/ folder."""
+    if path is None:
+        return bundled_root()
+    root = Path(path)
+    if not (root / "content").is_dir() and (root / "facts").is_dir() and root.name == "content":
+        root = root.parent
+    if not (root / "content").is_dir():
+        raise ContentError([Problem(
+            file=str(root),
+            message="no content/ folder here; --content expects a folder holding "
+            "content/sources, content/facts and decks/ (like the quizgen repository)",
+        )])
+    return root
+
+
+@dataclass
+class Library:
+    """Everything loaded from one content folder, read-only after loading."""
+
+    root: Path
+    sources: dict[str, Source]
+    facts: dict[str, Fact]
+    decks: dict[str, Deck]
+    topics: dict[str, str]  # fact id -> topic of its file
+    fact_files: dict[str, str]  # fact id -> facts file name
+    digest: str  # hash of every content byte: quiz codes pin it
+    _deck_facts: dict[str, list[Fact]] = field(default_factory=dict, repr=False)
+
+    def deck(self, deck_id: str) -> Deck:
+        try:
+            return self.decks[deck_id]
+        except KeyError:
+            raise UnknownDeckError(deck_id, sorted(self.decks)) from None
+
+    def deck_facts(self, deck_id: str) -> list[Fact]:
+        """The deck's facts in content order (file name, then position in the file)."""
+        if deck_id not in self._deck_facts:
+            self._deck_facts[deck_id] = select(self.deck(deck_id), self.facts.values(), self.fact_files)
+        return self._deck_facts[deck_id]
+
+    def source_of(self, fact: Fact) -> Source:
+        return self.sources[fact.source]
+
+    @cached_property
+    def short_digest(self) -> str:
+        return self.digest[:8]
+
+
+def select(deck: Deck, facts: Any, fact_files: dict[str, str]) -> list[Fact]:
+    tags = set(deck.tags)
+    files = set(deck.files)
+    return [
+        f for f in facts
+        if deck.all or fact_files[f.id] in files or (tags and tags.intersection(f.tags))
+    ]
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)
+
+
+def _read_toml(path: Path, root: Path, problems: list[Problem]) -> tuple[dict | None, bytes]:
+    raw = path.read_bytes()
+    try:
+        return tomllib.loads(raw.decode("utf-8")), raw
+    except UnicodeDecodeError as exc:
+        problems.append(Problem(_rel(path, root), f"not UTF-8 text ({exc.reason}); save it as UTF-8"))
+    except tomllib.TOMLDecodeError as exc:
+        # tomllib puts "(at line N, column M)" in the message; lift the line to the front.
+        msg = str(exc)
+        m = re.search(r"\(at line (\d+), column (\d+)\)", msg)
+        line = int(m[1]) if m else None
+        msg = msg[: m.start()].strip() if m else msg
+        problems.append(Problem(_rel(path, root), f"malformed TOML: {msg}", line=line))
+    return None, raw
+
+
+def _id_line(raw: bytes, ident: str) -> int | None:
+    m = re.search(rb"^[ \t]*id[ \t]*=[ \t]*[\"']" + re.escape(ident.encode()) + rb"[\"']", raw, re.M)
+    return raw.count(b"\n", 0, m.start()) + 1 if m else None
+
+
+def _model_problems(
+    exc: ValidationError, file: str, ident: str | None, kind: str, line: int | None = None
+) -> list[Problem]:
+    return [
+        Problem(file, msg, fact_id=ident, field=loc or None, line=line, kind=kind)
+        for loc, msg in flatten(exc)
+    ]
+
+
+def load_library(path: Path | str | None = None) -> Library:
+    """Load and check a content folder; raise ``ContentError`` listing every problem."""
+    root = resolve_root(path)
+    problems: list[Problem] = []
+    digest = hashlib.sha256()
+
+    sources: dict[str, Source] = {}
+    source_texts: dict[str, str] = {}
+    for file in sorted((root / "content" / "sources").glob("*.toml")):
+        rel = _rel(file, root)
+        data, raw = _read_toml(file, root, problems)
+        digest.update(rel.encode() + b"\0" + raw)
+        if data is None:
+            continue
+        ident = data.get("id") if isinstance(data.get("id"), str) else None
+        try:
+            source = Source.model_validate(data)
+        except ValidationError as exc:
+            problems += _model_problems(exc, rel, ident, "source")
+            continue
+        if source.id in sources:
+            problems.append(Problem(rel, "duplicate source id; each source needs its own id",
+                                    fact_id=source.id, field="id", kind="source"))
+            continue
+        text_path = file.parent / source.text
+        if not text_path.is_file():
+            problems.append(Problem(rel, f"stored text {_rel(text_path, root)} not found; "
+                                    "save the source's text there", fact_id=source.id,
+                                    field="text", kind="source"))
+            continue
+        text_raw = text_path.read_bytes()
+        digest.update(text_raw)
+        sources[source.id] = source
+        source_texts[source.id] = normalise_text(text_raw.decode("utf-8", errors="replace"))
+
+    facts: dict[str, Fact] = {}
+    topics: dict[str, str] = {}
+    fact_files: dict[str, str] = {}
+    fact_places: dict[str, str] = {}
+    for file in sorted((root / "content" / "facts").glob("*.toml")):
+        rel = _rel(file, root)
+        data, raw = _read_toml(file, root, problems)
+        digest.update(rel.encode() + b"\0" + raw)
+        if data is None:
+            continue
+        for key in sorted(set(data) - _FACTS_FILE_KEYS):
+            problems.append(Problem(rel, f"unknown top-level key {key!r}; a facts file has "
+                                    "topic = \"…\" and [[fact]] tables", field=key))
+        topic = data.get("topic")
+        if not isinstance(topic, str) or not topic.strip():
+            problems.append(Problem(rel, "missing topic; add topic = \"…\" at the top of the file",
+                                    field="topic"))
+            topic = file.stem
+        raw_facts = data.get("fact", [])
+        if not isinstance(raw_facts, list) or not raw_facts:
+            problems.append(Problem(rel, "no facts; add [[fact]] tables", field="fact"))
+            continue
+        for index, item in enumerate(raw_facts):
+            ident = item.get("id") if isinstance(item.get("id"), str) else None
+            line = _id_line(raw, ident) if ident else None
+            label = ident or f"#{index + 1} (no id)"
+            try:
+                fact = _FACT.validate_python(item)
+            except ValidationError as exc:
+                problems += _model_problems(exc, rel, label, "fact", line)
+                continue
+            if fact.id in facts:
+                problems.append(Problem(rel, f"duplicate fact id, first used in {fact_places[fact.id]}; "
+                                        "give this fact its own id", fact_id=fact.id, field="id", line=line))
+                continue
+            if fact.source not in sources:
+                known = ", ".join(sorted(sources)) or "none"
+                problems.append(Problem(rel, f"unknown source {fact.source!r}; known sources: {known}",
+                                        fact_id=fact.id, field="source", line=line))
+            elif normalise_text(fact.quote) not in source_texts[fact.source]:
+                problems.append(Problem(rel, f"quote not found in the text of source {fact.source!r}; "
+                                        "copy it word for word from the stored text",
+                                        fact_id=fact.id, field="quote", line=line))
+            facts[fact.id] = fact
+            topics[fact.id] = topic
+            fact_files[fact.id] = file.name
+            fact_places[fact.id] = rel
+
+    decks: dict[str, Deck] = {}
+    deck_files = sorted((root / "decks").glob("*.toml"))
+    if not deck_files:
+        problems.append(Problem(_rel(root / "decks", root), "no decks; add a deck file such as decks/all-facts.toml"))
+    known_files = {f.name for f in (root / "content" / "facts").glob("*.toml")}
+    for file in deck_files:
+        rel = _rel(file, root)
+        data, raw = _read_toml(file, root, problems)
+        digest.update(rel.encode() + b"\0" + raw)
+        if data is None:
+            continue
+        ident = data.get("id") if isinstance(data.get("id"), str) else None
+        try:
+            deck = Deck.model_validate(data)
+        except ValidationError as exc:
+            problems += _model_problems(exc, rel, ident, "deck")
+            continue
+        if deck.id in decks:
+            problems.append(Problem(rel, "duplicate deck id", fact_id=deck.id, field="id", kind="deck"))
+            continue
+        for name in deck.files:
+            if name not in known_files:
+                problems.append(Problem(rel, f"no facts file {name!r} in content/facts",
+                                        fact_id=deck.id, field="files", kind="deck"))
+        if not select(deck, facts.values(), fact_files):
+            problems.append(Problem(rel, "this deck selects no facts; check its tags and files",
+                                    fact_id=deck.id, field="tags" if deck.tags else "files", kind="deck"))
+        decks[deck.id] = deck
+
+    if problems:
+        raise ContentError(problems)
+    return Library(root, sources, facts, decks, topics, fact_files, digest.hexdigest())

@@ -1,0 +1,86 @@
+"""Dates known to a day, a month or a year, as historical sources give them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)
+
+_PATTERN = re.compile(r"^(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2}))?)?$")
+
+
+class Precision(str, Enum):
+    DAY = "day"
+    MONTH = "month"
+    YEAR = "year"
+
+
+@dataclass(frozen=True, order=True)
+class FuzzyDate:
+    """A calendar date with the precision the source states it to.
+
+    ``value`` always holds a real date (the first of the month or year when the
+    precision is coarser) so dates of any precision can be compared and offset.
+    """
+
+    value: dt.date
+    precision: Precision
+
+    @classmethod
+    def parse(cls, raw: Any) -> FuzzyDate:
+        if isinstance(raw, FuzzyDate):
+            return raw
+        if isinstance(raw, dt.datetime):
+            raise ValueError("give a date without a time of day, as YYYY-MM-DD")
+        if isinstance(raw, dt.date):
+            return cls(raw, Precision.DAY)
+        if isinstance(raw, int) and not isinstance(raw, bool):
+            raw = f"{raw:04d}"
+        if not isinstance(raw, str):
+            raise ValueError("write the date as a string: \"YYYY-MM-DD\", \"YYYY-MM\" or \"YYYY\"")
+        text = raw.strip()
+        match = _PATTERN.match(text)
+        if not match:
+            raise ValueError(
+                f"{text!r} is not a date: write it as YYYY-MM-DD, YYYY-MM or YYYY (e.g. 1945-04-25)"
+            )
+        year = int(match["y"])
+        month = int(match["m"] or 1)
+        day = int(match["d"] or 1)
+        try:
+            value = dt.date(year, month, day)
+        except ValueError as exc:
+            raise ValueError(f"impossible date {text}: {exc}; check the day and month") from None
+        if match["d"]:
+            precision = Precision.DAY
+        elif match["m"]:
+            precision = Precision.MONTH
+        else:
+            precision = Precision.YEAR
+        return cls(value, precision)
+
+    def iso(self) -> str:
+        """The canonical string form, as written in content files."""
+        if self.precision is Precision.DAY:
+            return self.value.isoformat()
+        if self.precision is Precision.MONTH:
+            return f"{self.value.year:04d}-{self.value.month:02d}"
+        return f"{self.value.year:04d}"
+
+    def render(self) -> str:
+        """How a reader sees it: '25 April 1945', 'November 1933' or '1945'."""
+        if self.precision is Precision.DAY:
+            return f"{self.value.day} {MONTHS[self.value.month - 1]} {self.value.year}"
+        if self.precision is Precision.MONTH:
+            return f"{MONTHS[self.value.month - 1]} {self.value.year}"
+        return str(self.value.year)
+
+    def __str__(self) -> str:
+        return self.iso()

@@ -1,0 +1,156 @@
+"""Questions made from facts with the phrasings in ``templates.py``."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from .citations import Citation
+from .dates import FuzzyDate, Precision
+from .distractors import MINIMUM, DistractorIndex
+from .errors import QuestionError
+from .models import DateFact, Fact, PersonFact, PlaceFact, QuantityFact, Source, UnitFact
+from .templates import ATTRIBUTION, TEMPLATES, TRUE_FALSE_OPTIONS
+
+# Words that may be lowered after "According to X, "; anything else (a name) keeps its capital.
+_LOWERABLE = {"when", "where", "who", "what", "which", "how", "the", "a", "an", "in", "on", "at"}
+
+
+@dataclass(frozen=True)
+class Question:
+    fact_id: str
+    fact_kind: str
+    template: str  # "forward", "reverse" or "true_false"
+    stem: str
+    options: tuple[str, ...]
+    answer_index: int
+    citation: Citation
+    topic: str
+
+    @property
+    def answer(self) -> str:
+        return self.options[self.answer_index]
+
+    def to_dict(self, with_answer: bool = True) -> dict:
+        out = {
+            "fact_id": self.fact_id,
+            "kind": self.fact_kind,
+            "template": self.template,
+            "topic": self.topic,
+            "stem": self.stem,
+            "options": list(self.options),
+        }
+        if with_answer:
+            out["answer_index"] = self.answer_index
+            out["answer"] = self.answer
+            out["citation"] = self.citation.to_dict()
+        return out
+
+
+def sentence_case(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def on_date(date: FuzzyDate) -> str:
+    return ("on " if date.precision is Precision.DAY else "in ") + date.render()
+
+
+def slots(fact: Fact) -> dict[str, str]:
+    """Placeholder values for the templates, capitalised variants included."""
+    if isinstance(fact, DateFact):
+        values = {"event": fact.event, "date": fact.date.render(), "on_date": on_date(fact.date)}
+    elif isinstance(fact, PersonFact):
+        values = {"name": fact.name, "role": fact.role, "nationality": fact.nationality}
+    elif isinstance(fact, PlaceFact):
+        values = {"event": fact.event, "place": fact.place, "place_type": fact.place_type,
+                  "preposition": fact.preposition}
+    elif isinstance(fact, UnitFact):
+        values = {"unit": fact.unit, "echelon": fact.echelon, "side": fact.side, "action": fact.action}
+    elif isinstance(fact, QuantityFact):
+        values = {"counts": fact.counts, "value": fact.answer_text()}
+    else:  # pragma: no cover - the model admits no other kind
+        raise TypeError(fact)
+    values.update({sentence_case(k): sentence_case(v) for k, v in list(values.items())})
+    return values
+
+
+def stem_text(fact: Fact, template: str, answer: str | None = None) -> str:
+    """The template (or the fact's override) filled in; ``answer`` fills statements."""
+    pattern = fact.stems.get(template) or TEMPLATES[fact.kind][template]
+    values = slots(fact)
+    if answer is not None:
+        # At the start of a sentence a "the" answer needs its capital too.
+        values["answer"] = sentence_case(answer) if pattern.startswith("{answer}") else answer
+    if template in fact.stems:
+        # Overrides are literal text apart from {answer}, so braces in them are safe.
+        return pattern.replace("{answer}", values.get("answer", "{answer}"))
+    return pattern.format_map(values)
+
+
+def attribute(text: str, fact: Fact, source: Source) -> str:
+    """'According to the Russian Foreign Ministry, when did …' for the publisher's own claims."""
+    if not fact.attributed:
+        return text
+    first, _, rest = text.partition(" ")
+    if first.casefold() in _LOWERABLE:
+        text = f"{first.lower()} {rest}"
+    return ATTRIBUTION.format(publisher=source.speaker(), stem=text)
+
+
+def _statement_answer(fact: Fact, shown: str) -> str:
+    # A date statement needs its preposition: "took place on 25 April 1945".
+    if isinstance(fact, DateFact):
+        return ("on " if fact.date.precision is Precision.DAY else "in ") + shown
+    return shown
+
+
+def statement(fact: Fact, source: Source) -> str:
+    """The fact as one true sentence, attributed where it is the publisher's claim."""
+    return attribute(stem_text(fact, "true_false", _statement_answer(fact, fact.answer_text())), fact, source)
+
+
+def cloze(fact: Fact, source: Source) -> str:
+    """The true sentence with the answer as an Anki cloze gap: '… took place {{c1::on 25 April 1945}}.'"""
+    gap = "{{c1::" + _statement_answer(fact, fact.answer_text()) + "}}"
+    return attribute(stem_text(fact, "cloze", gap), fact, source)
+
+
+def supported_templates(fact: Fact) -> tuple[str, ...]:
+    return tuple(name for name in TEMPLATES[fact.kind] if name != "cloze")
+
+
+def make_question(
+    fact: Fact, template: str, source: Source, topic: str, index: DistractorIndex, rng: random.Random
+) -> Question:
+    """One multiple-choice question; ``QuestionError`` if too few plausible options exist."""
+    if template not in supported_templates(fact):
+        raise QuestionError(f"{fact.kind} facts have no {template} template")
+    citation = Citation.of(fact, source)
+    if template == "true_false":
+        truth = rng.random() < 0.5
+        shown = fact.answer_text()
+        if not truth:
+            wrong = index.distractors(fact, rng, want=1)
+            if not wrong:
+                raise QuestionError(f"no false statement can be made for fact {fact.id}")
+            shown = wrong[0]
+        text = attribute(stem_text(fact, "true_false", _statement_answer(fact, shown)), fact, source)
+        return Question(fact.id, fact.kind, template, f"True or false? {text}", TRUE_FALSE_OPTIONS,
+                        0 if truth else 1, citation, topic)
+    if template == "forward":
+        answer = sentence_case(fact.answer_text())
+        wrong = [sentence_case(w) for w in index.distractors(fact, rng)]
+    else:
+        answer = {DateFact: lambda f: f.event, PersonFact: lambda f: f.role,
+                  PlaceFact: lambda f: f.event}[type(fact)](fact)
+        wrong = index.reverse_distractors(fact, rng)
+        answer, wrong = sentence_case(answer), [sentence_case(w) for w in wrong]
+    if len(wrong) < MINIMUM:
+        raise QuestionError(
+            f"fact {fact.id}: only {len(wrong)} plausible wrong options for a {template} question; "
+            "add curated distractors to the fact"
+        )
+    options = [answer, *wrong]
+    rng.shuffle(options)
+    stem = attribute(stem_text(fact, template), fact, source)
+    return Question(fact.id, fact.kind, template, stem, tuple(options), options.index(answer), citation, topic)
