@@ -178,3 +178,100 @@ def quiz(content: Path | None, deck_id: str, count: int, seed: int, kinds: str, 
     click.echo("Answer key")
     for n, q in enumerate(made.questions, start=1):
         click.echo(f"{n}. {'ABCDEFGH'[q.answer_index]}) {q.answer}\n   Source: {q.citation.line()}")
+
+
+@cli.command()
+@content_option
+@click.option("--deck", "deck_id", help="Deck id to export (see `quizgen decks`).")
+@click.option("--all", "all_decks", is_flag=True, help="Export every deck.")
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("dist"), show_default=True, help="Folder for the .apkg files.")
+@friendly
+def anki(content: Path | None, deck_id: str | None, all_decks: bool, out_dir: Path) -> None:
+    """Export decks as Anki packages (.apkg) with a citation on every card.
+
+    Re-exporting corrected content updates learners' notes in place.
+
+    Example:
+
+        quizgen anki --deck elbe-1945 -o dist/
+    """
+    from .export.anki import write_apkg
+
+    if bool(deck_id) == all_decks:
+        raise click.UsageError("give either --deck ID or --all")
+    library = _library(content)
+    ids = list(library.decks) if all_decks else [library.deck(deck_id).id]
+    for ident in ids:
+        n = len(library.deck_facts(ident))
+        with click.progressbar(length=n, label=f"{ident} ({n} facts)", file=sys.stderr,
+                               show_pos=True) as bar:
+            path = write_apkg(library, ident, out_dir, progress=bar.update if n >= 1000 else None)
+        click.echo(f"Wrote {path}")
+
+
+@cli.command()
+@content_option
+@click.option("--deck", "deck_id", required=True, help="Deck id (see `quizgen decks`).")
+@click.option("--count", default=20, show_default=True, type=click.IntRange(1, MAX_COUNT))
+@click.option("--seed", default=0, show_default=True, type=click.IntRange(0, 10**12 - 1))
+@click.option("--variants", default=1, show_default=True, type=click.IntRange(1, 26),
+              help="Versions A, B, C… with the same questions in different orders.")
+@click.option("--no-key", is_flag=True, help="Leave out the answer keys.")
+@click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Output file: .pdf or .html.")
+@friendly
+def worksheet(content: Path | None, deck_id: str, count: int, seed: int, variants: int, no_key: bool,
+              out: Path) -> None:
+    """Make a printable worksheet (PDF or HTML) with variants and answer keys.
+
+    Example:
+
+        quizgen worksheet --deck elbe-1945 --count 20 --variants 3 -o w.pdf
+    """
+    from .worksheet import write_worksheet
+
+    if out.suffix.lower() not in (".pdf", ".html", ".htm"):
+        raise click.UsageError("the output must end in .pdf or .html")
+    maker = QuizMaker(_library(content))
+    spec = QuizSpec(deck_id, count, seed, ("forward", "reverse", "true_false"))
+    write_worksheet(maker, spec, variants=variants, with_key=not no_key, out=out)
+    click.echo(f"Wrote {out}")
+
+
+@cli.command()
+@content_option
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
+@friendly
+def serve(content: Path | None, host: str, port: int, threads: int) -> None:
+    """Serve the quiz site with a production WSGI server (waitress).
+
+    Example:
+
+        quizgen serve --port 8000    # then open http://127.0.0.1:8000
+    """
+    from .webapp import serve as run_server
+
+    load_library(content)  # report content problems before the server starts
+    run_server(content=content, host=host, port=port, threads=threads)
+
+
+@cli.command()
+@click.option("--facts", "n", required=True, type=click.IntRange(5, 10_000_000), help="How many facts.")
+@click.option("-o", "--output", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="New folder to write (must not exist or be empty).")
+@click.option("--seed", default=0, show_default=True, type=int)
+@friendly
+def synth(n: int, out: Path, seed: int) -> None:
+    """Write a synthetic content folder of N valid facts (for tests and benchmarks).
+
+    Example:
+
+        quizgen synth --facts 10000 -o /tmp/big && quizgen check --content /tmp/big
+    """
+    from .synth import write_library
+
+    write_library(n, out, seed)
+    click.echo(f"Wrote {n} facts to {out}")

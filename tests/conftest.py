@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from quizgen.content import Library, bundled_root, load_library
+from quizgen.quiz import QuizMaker
+from quizgen.synth import write_library
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT.parent / "shared" / "seeds"
+
+
+@pytest.fixture(scope="session")
+def library() -> Library:
+    """The bundled content."""
+    return load_library(bundled_root())
+
+
+@pytest.fixture(scope="session")
+def maker(library) -> QuizMaker:
+    return QuizMaker(library)
+
+
+@pytest.fixture(scope="session")
+def synth_root(tmp_path_factory) -> Path:
+    """A 1,000-fact synthetic content folder."""
+    return write_library(1000, tmp_path_factory.mktemp("synth") / "lib", seed=7)
+
+
+@pytest.fixture(scope="session")
+def synth_library(synth_root) -> Library:
+    return load_library(synth_root)
+
+
+@pytest.fixture
+def app():
+    from quizgen.webapp import create_app
+
+    return create_app({"TESTING": True, "CONTENT": str(bundled_root())})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
