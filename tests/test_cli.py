@@ -1,0 +1,106 @@
+"""The command line: help everywhere, clear errors, stable JSON."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from quizgen.cli import cli
+
+MINI = Path(__file__).parent / "data" / "mini"
+
+
+@pytest.mark.parametrize("name", sorted(cli.commands))
+def test_every_command_has_help_with_an_example(runner, name):
+    result = runner.invoke(cli, [name, "--help"])
+    assert result.exit_code == 0
+    assert "Example:" in result.output and f"quizgen {name}" in result.output
+
+
+def test_group_help_has_an_example(runner):
+    result = runner.invoke(cli, ["--help"])
+    assert result.exit_code == 0 and "Example:" in result.output
+
+
+def test_check_passes_on_mini(runner):
+    result = runner.invoke(cli, ["check", "--content", str(MINI)])
+    assert result.exit_code == 0, result.output
+    assert "OK: 6 facts from 2 sources in 2 decks." in result.output
+
+
+def test_check_reports_problems_one_per_line_without_traceback(tmp_path):
+    root = tmp_path / "bad"
+    shutil.copytree(MINI, root)
+    war = root / "content/facts/war.toml"
+    war.write_text(war.read_text().replace('date = "1945-04-25"', 'date = "1945-02-30"')
+                   .replace('place = "Torgau"', 'place = ""'))
+    proc = subprocess.run([sys.executable, "-m", "quizgen", "check", "--content", str(root)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert lines[-1] == "2 problems found."
+    assert any("fact meeting-date, field date: impossible date 1945-02-30" in x for x in lines)
+    assert any("fact torgau, field place: empty" in x for x in lines)
+
+
+def test_missing_content_folder_is_a_clear_error(runner, tmp_path):
+    result = runner.invoke(cli, ["check", "--content", str(tmp_path / "nowhere")])
+    assert result.exit_code == 1
+    assert "no content/ folder here" in result.output
+
+
+def test_decks_json(runner):
+    result = runner.invoke(cli, ["decks", "--content", str(MINI), "--json"])
+    assert result.exit_code == 0
+    rows = json.loads(result.output)
+    assert {(r["id"], r["facts"]) for r in rows} == {("war", 5), ("all", 6)}
+
+
+def test_facts_json_is_stable_and_cites_quotes(runner):
+    first = runner.invoke(cli, ["facts", "--content", str(MINI), "--deck", "war", "--json"])
+    second = runner.invoke(cli, ["facts", "--content", str(MINI), "--deck", "war", "--json"])
+    assert first.exit_code == 0 and first.output == second.output
+    rows = json.loads(first.output)
+    konev = next(r for r in rows if r["id"] == "konev")
+    assert konev["kind"] == "person"
+    assert konev["slots"] == {"name": "Ivan Konev", "role": "the marshal who commanded the First Ukrainian Front",
+                              "nationality": "Soviet", "gender": None}
+    assert konev["citation"]["quote"] == "Ivan Konev commanded the First Ukrainian Front."
+    assert konev["citation"]["publisher"] == "Test Press"
+
+
+def test_unknown_deck_is_a_clear_error(runner):
+    result = runner.invoke(cli, ["quiz", "--content", str(MINI), "--deck", "nope"])
+    assert result.exit_code == 1
+    assert "No deck with id 'nope'. Known decks: all, war." in result.output
+
+
+def test_quiz_prints_questions_then_key_with_citations(runner):
+    result = runner.invoke(cli, ["quiz", "--content", str(MINI), "--deck", "all", "--count", "6", "--seed", "3"])
+    assert result.exit_code == 0, result.output
+    body, key = result.output.split("Answer key")
+    assert body.count("?") >= 6
+    assert "A) " in body and "B) " in body
+    assert key.count("Source: ") == 6
+    assert "(the publisher's own claim)" in key
+
+
+def test_quiz_json_shape(runner):
+    result = runner.invoke(cli, ["quiz", "--content", str(MINI), "--deck", "war", "--count", "3", "--seed", "1", "--json"])
+    data = json.loads(result.output)
+    assert data["code"].startswith("war.3.frt.1.")
+    for q in data["questions"]:
+        assert q["options"][q["answer_index"]] == q["answer"]
+        assert q["citation"]["quote"] and q["citation"]["publisher"] and q["citation"]["title"]
+        assert q["citation"]["published"]
+
+
+def test_module_entry_point_runs():
+    proc = subprocess.run([sys.executable, "-m", "quizgen", "--version"], capture_output=True, text=True)
+    assert proc.returncode == 0 and "quizgen" in proc.stdout

@@ -1,0 +1,157 @@
+"""The content model and loader: good content loads, every kind of bad content is reported clearly."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from quizgen.content import load_library, normalise_text
+from quizgen.dates import FuzzyDate, Precision
+from quizgen.errors import ContentError
+
+MINI = Path(__file__).parent / "data" / "mini"
+
+
+@pytest.fixture
+def mini(tmp_path) -> Path:
+    root = tmp_path / "mini"
+    shutil.copytree(MINI, root)
+    return root
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, f"test setup: {old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1))
+
+
+def problems(root: Path) -> list[str]:
+    with pytest.raises(ContentError) as info:
+        load_library(root)
+    return [str(p) for p in info.value.problems]
+
+
+def test_mini_content_loads_with_topics_and_decks():
+    lib = load_library(MINI)
+    assert len(lib.facts) == 6
+    assert lib.topics["konev"] == "The end of the war"
+    assert [f.id for f in lib.deck_facts("war")] == ["meeting-date", "konev", "torgau", "sixty-ninth", "bands"]
+    assert len(lib.deck_facts("all")) == 6
+    assert lib.facts["relations-date"].attributed
+    assert lib.sources["ministry"].speaker() == "the Ministry of Tests"
+
+
+def test_content_folder_itself_is_accepted(mini):
+    assert len(load_library(mini / "content").facts) == 6
+
+
+@pytest.mark.parametrize(
+    ("raw", "iso", "rendered", "precision"),
+    [
+        ("1945-04-25", "1945-04-25", "25 April 1945", Precision.DAY),
+        ("1933-11", "1933-11", "November 1933", Precision.MONTH),
+        ("1945", "1945", "1945", Precision.YEAR),
+    ],
+)
+def test_dates_keep_their_precision(raw, iso, rendered, precision):
+    d = FuzzyDate.parse(raw)
+    assert (d.iso(), d.render(), d.precision) == (iso, rendered, precision)
+
+
+def test_quotes_match_despite_typographic_quotes_and_spacing():
+    assert normalise_text("the  “Spirit   of the Elbe’s”\n day") == "the \"Spirit of the Elbe's\" day"
+
+
+def test_impossible_date(mini):
+    edit(mini / "content/facts/war.toml", 'date = "1945-04-25"', 'date = "1945-02-30"')
+    (line,) = problems(mini)
+    assert line.startswith("In content/facts/war.toml, line ")
+    assert "fact meeting-date, field date: impossible date 1945-02-30" in line
+
+
+def test_unknown_kind(mini):
+    edit(mini / "content/facts/war.toml", 'kind = "quantity"', 'kind = "number"')
+    (line,) = problems(mini)
+    assert "fact bands, field kind: unknown kind 'number'; use one of: date, person, place, unit, quantity" in line
+
+
+def test_unknown_key_is_an_error_not_ignored(mini):
+    edit(mini / "content/facts/war.toml", 'nationality = "Soviet"', 'nationality = "Soviet"\nrank = "marshal"')
+    (line,) = problems(mini)
+    assert "fact konev, field rank: unknown key; remove it or check its spelling" in line
+
+
+def test_unknown_source(mini):
+    edit(mini / "content/facts/war.toml", 'source = "chronicle"\nquote = "Ivan', 'source = "chronicel"\nquote = "Ivan')
+    (line,) = problems(mini)
+    assert "fact konev, field source: unknown source 'chronicel'; known sources: chronicle, ministry" in line
+
+
+def test_duplicate_id_across_files(mini):
+    edit(mini / "content/facts/diplomacy.toml", 'id = "relations-date"', 'id = "konev"')
+    (line,) = problems(mini)
+    assert "In content/facts/war.toml" in line and "field id: duplicate fact id, first used in content/facts/diplomacy.toml" in line
+
+
+def test_empty_slot(mini):
+    edit(mini / "content/facts/war.toml", 'place = "Torgau"', 'place = "  "')
+    (line,) = problems(mini)
+    assert "fact torgau, field place: empty; give a value" in line
+
+
+def test_quote_not_in_source(mini):
+    edit(mini / "content/facts/war.toml", "Ivan Konev commanded the First Ukrainian Front.",
+         "Ivan Konev led the First Ukrainian Front.")
+    (line,) = problems(mini)
+    assert "fact konev, field quote: quote not found in the text of source 'chronicle'" in line
+
+
+def test_malformed_toml_names_its_line(mini):
+    edit(mini / "content/facts/diplomacy.toml", 'tags = ["diplomacy"]', 'tags = ["diplomacy"')
+    (line,) = problems(mini)
+    assert line.startswith("In content/facts/diplomacy.toml, line 9: malformed TOML")
+
+
+def test_deck_selecting_no_facts(mini):
+    (mini / "decks/empty.toml").write_text(
+        'id = "empty"\ntitle = "Empty"\ndescription = "x"\nanki_name = "E"\ntags = ["nothing"]\n'
+    )
+    (line,) = problems(mini)
+    assert line == "In decks/empty.toml, deck empty, field tags: this deck selects no facts; check its tags and files"
+
+
+def test_every_problem_is_reported_at_once(mini):
+    edit(mini / "content/facts/war.toml", 'date = "1945-04-25"', 'date = "1945-13-01"')
+    edit(mini / "content/facts/war.toml", 'place = "Torgau"', 'place = ""')
+    edit(mini / "content/sources/ministry.toml", 'kind = "channel-post"', 'kind = "tweet"')
+    lines = problems(mini)
+    assert len(lines) == 4  # the bad source also leaves relations-date with an unknown source
+    assert any("source ministry, field kind" in x for x in lines)
+    assert any("fact relations-date, field source: unknown source 'ministry'" in x for x in lines)
+
+
+def test_distractor_dates_need_the_same_precision(mini):
+    edit(mini / "content/facts/war.toml", '"1945-04-12"', '"1945-04"')
+    (line,) = problems(mini)
+    assert "fact meeting-date" in line and "same precision" in line
+
+
+def test_tags_with_spaces_are_refused(mini):
+    edit(mini / "content/facts/war.toml", 'tags = ["parade"]', 'tags = ["the parade"]')
+    (line,) = problems(mini)
+    assert "fact bands, field tags[0]: tag 'the parade' contains a space" in line
+
+
+def test_statement_override_must_say_where_the_answer_goes(mini):
+    edit(mini / "content/facts/war.toml", 'value = 11', 'value = 11\nstems = { true_false = "There were many bands." }')
+    (line,) = problems(mini)
+    assert "fact bands, field stems: Value error" not in line
+    assert "stems.true_false must contain {answer}" in line
+
+
+def test_missing_stored_text(mini):
+    (mini / "content/sources/ministry.txt").unlink()
+    lines = problems(mini)
+    assert "In content/sources/ministry.toml, source ministry, field text: stored text content/sources/ministry.txt not found" in lines[0]
