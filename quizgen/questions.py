@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from .citations import Citation
 from .dates import FuzzyDate, Precision
-from .distractors import MINIMUM, DistractorIndex
+from .distractors import MINIMUM, WANTED, DistractorIndex, normalise_option
 from .errors import QuestionError
 from .models import DateFact, Fact, PersonFact, PlaceFact, QuantityFact, Source, UnitFact
 from .templates import ATTRIBUTION, TEMPLATES, TRUE_FALSE_OPTIONS
@@ -137,14 +137,20 @@ def make_question(
         text = attribute(stem_text(fact, "true_false", _statement_answer(fact, shown)), fact, source)
         return Question(fact.id, fact.kind, template, f"True or false? {text}", TRUE_FALSE_OPTIONS,
                         0 if truth else 1, citation, topic)
+    stem = attribute(stem_text(fact, template), fact, source)
+    # Ordered answers (dates, numbers) come with a drawn rank that trimming would skew.
+    spare = 0 if isinstance(fact, (DateFact, QuantityFact)) and template == "forward" else 2
     if template == "forward":
-        answer = sentence_case(fact.answer_text())
-        wrong = [sentence_case(w) for w in index.distractors(fact, rng)]
+        answer = fact.answer_text()
+        wrong = index.distractors(fact, rng, want=WANTED + spare)
     else:
         answer = {DateFact: lambda f: f.event, PersonFact: lambda f: f.role,
                   PlaceFact: lambda f: f.event}[type(fact)](fact)
-        wrong = index.reverse_distractors(fact, rng)
-        answer, wrong = sentence_case(answer), [sentence_case(w) for w in wrong]
+        wrong = index.reverse_distractors(fact, rng, want=WANTED + spare)
+    # An option the stem itself names ("…together with the 69th Infantry Division") is no distractor.
+    in_stem = normalise_option(stem)
+    wrong = [w for w in wrong if normalise_option(w) not in in_stem][:WANTED]
+    answer, wrong = sentence_case(answer), [sentence_case(w) for w in wrong]
     if len(wrong) < MINIMUM:
         raise QuestionError(
             f"fact {fact.id}: only {len(wrong)} plausible wrong options for a {template} question; "
@@ -152,5 +158,4 @@ def make_question(
         )
     options = [answer, *wrong]
     rng.shuffle(options)
-    stem = attribute(stem_text(fact, template), fact, source)
     return Question(fact.id, fact.kind, template, stem, tuple(options), options.index(answer), citation, topic)

@@ -1,0 +1,149 @@
+"""Invariants of questions and quizzes, over facts hypothesis makes up."""
+
+from __future__ import annotations
+
+import random
+import string
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from quizgen.dates import FuzzyDate, Precision
+from quizgen.distractors import DistractorIndex, normalise_option
+from quizgen.models import DateFact, PersonFact, PlaceFact, QuantityFact, Source, UnitFact
+from quizgen.questions import make_question, supported_templates
+from quizgen.quiz import QuizSpec, parse_code
+
+SOURCE = Source(id="s", title="T", publisher="P", kind="book", published="1990", text="s.txt")
+words = st.text(alphabet=string.ascii_letters + " -'.", min_size=1, max_size=24).map(str.strip).filter(bool)
+common = {"id": st.just("f"), "source": st.just("s"), "quote": st.just("q")}
+
+
+def dates(precision=None):
+    base = st.dates(min_value=FuzzyDate.parse("1800").value, max_value=FuzzyDate.parse("2100-12-31").value)
+    prec = st.sampled_from(list(Precision)) if precision is None else st.just(precision)
+    return st.builds(lambda d, p: FuzzyDate.parse(FuzzyDate(d, p).iso()), base, prec)
+
+
+date_facts = st.builds(
+    lambda d, ev, alts, also: DateFact(
+        kind="date", id="f", source="s", quote="q", event=ev, date=d,
+        distractors=[a for a in alts if a.precision is d.precision], also_true=[a.iso() for a in also]),
+    dates(), words, st.lists(dates(), max_size=4), st.lists(dates(), max_size=2),
+)
+person_facts = st.builds(
+    lambda name, role, nat, alts, also: PersonFact(
+        kind="person", id="f", source="s", quote="q", name=name, role=role, nationality=nat,
+        distractors=alts, also_true=also),
+    words, words, st.sampled_from(["Soviet", "American", "British", "French", "Martian"]),
+    st.lists(words, max_size=5), st.lists(words, max_size=2),
+)
+place_facts = st.builds(
+    lambda ev, place, ptype, alts, also: PlaceFact(
+        kind="place", id="f", source="s", quote="q", event=ev, place=place, place_type=ptype,
+        distractors=alts, also_true=also),
+    words, words, st.sampled_from(["river", "city"]), st.lists(words, min_size=3, max_size=6),
+    st.lists(words, max_size=2),
+)
+unit_facts = st.builds(
+    lambda n, alts: UnitFact(kind="unit", id="f", source="s", quote="q", unit=f"the {n}th Infantry Division",
+                             echelon="division", side="American", action="did it", distractors=alts),
+    st.integers(4, 300), st.lists(words, max_size=4),
+)
+quantity_facts = st.builds(
+    lambda v, alts, also: QuantityFact(kind="quantity", id="f", source="s", quote="q", value=v, counts="things",
+                                       distractors=alts, also_true=[str(a) for a in also]),
+    st.one_of(st.integers(1, 10**7), st.floats(0.1, 1000, allow_nan=False).map(lambda x: round(x, 2))),
+    st.lists(st.integers(1, 10**7), max_size=4), st.lists(st.integers(1, 10**7), max_size=2),
+)
+any_fact = st.one_of(date_facts, person_facts, place_facts, unit_facts, quantity_facts)
+
+# Other facts in the library feed the pools; built once, as a real library's index is.
+_POOL = [PersonFact(kind="person", id=f"p{i}", source="s", quote="q", name=f"Person {c}", role=f"the {c} envoy",
+                    nationality=nat) for i, (c, nat) in enumerate(zip("ABCDEFGH", ["Soviet", "American"] * 4))]
+_POOL += [PlaceFact(kind="place", id=f"l{i}", source="s", quote="q", event=f"event {c}", place=f"Place {c}",
+                    place_type="river") for i, c in enumerate("ABCDEF")]
+_POOL += [DateFact(kind="date", id=f"d{i}", source="s", quote="q", event=f"happening {i}",
+                   date=f"{1900 + 7 * i}-0{1 + i % 9}-1{i % 9}") for i in range(12)]
+INDEX = DistractorIndex(_POOL)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(fact=any_fact, seed=st.integers(0, 2**32))
+def test_options_are_distinct_and_hold_the_answer_exactly_once(fact, seed):
+    for template in supported_templates(fact):
+        try:
+            q = make_question(fact, template, SOURCE, "topic", INDEX, random.Random(seed))
+        except Exception as exc:  # too few plausible options is allowed, anything else is not
+            assert type(exc).__name__ == "QuestionError", exc
+            continue
+        keys = [normalise_option(o) for o in q.options]
+        assert len(set(keys)) == len(keys), q.options
+        assert 0 <= q.answer_index < len(q.options)
+        if template == "forward":
+            answer = normalise_option(fact.answer_text())
+            assert keys.count(answer) == 1 and keys[q.answer_index] == answer
+            also = {normalise_option(a) for a in fact.also_true}
+            if isinstance(fact, DateFact):
+                also = {normalise_option(FuzzyDate.parse(a).render()) for a in fact.also_true}
+            assert not also & (set(keys) - {answer}), (q.options, fact.also_true)
+
+
+@settings(max_examples=200, deadline=None)
+@given(fact=date_facts, seed=st.integers(0, 2**32))
+def test_date_options_share_the_precision_and_never_repeat_the_true_date(fact, seed):
+    q = make_question(fact, "forward", SOURCE, "t", INDEX, random.Random(seed))
+    rendered = fact.date.render()
+    for option in q.options:
+        words_in = len(option.split())
+        assert words_in == len(rendered.split())  # "25 April 1945" / "April 1945" / "1945"
+    assert [o for o in q.options if o == rendered] == [rendered]
+
+
+@settings(max_examples=200, deadline=None)
+@given(fact=quantity_facts, seed=st.integers(0, 2**32))
+def test_quantities_stay_positive_and_in_the_answers_rounding(fact, seed):
+    q = make_question(fact, "forward", SOURCE, "t", INDEX, random.Random(seed))
+    values = [float(o.replace(",", "")) for o in q.options]
+    assert all(v > 0 for v in values)
+    if float(fact.value).is_integer() and fact.value >= 100 and fact.value % 100 == 0 and not fact.distractors:
+        assert all(v % 10 == 0 for v in values), q.options
+
+
+def test_answer_rank_is_uniform_among_ordered_options():
+    fact = DateFact(kind="date", id="f", source="s", quote="q", event="e", date="1945-04-25")
+    ranks = [0, 0, 0, 0]
+    for seed in range(800):
+        q = make_question(fact, "forward", SOURCE, "t", INDEX, random.Random(seed))
+        ordered = sorted(q.options, key=lambda o: FuzzyDate.parse(_iso(o)).value)
+        ranks[ordered.index(q.answer)] += 1
+    assert all(150 <= r <= 250 for r in ranks), ranks
+
+
+def _iso(rendered: str) -> str:
+    from quizgen.dates import MONTHS
+
+    day, month, year = rendered.split()
+    return f"{year}-{MONTHS.index(month) + 1:02d}-{int(day):02d}"
+
+
+def test_a_soviet_marshal_gets_russian_looking_names_in_latin_letters():
+    lonely = PersonFact(kind="person", id="z", source="s", quote="q", name="Ivan Konev",
+                        role="the marshal of the front", nationality="Soviet")
+    index = DistractorIndex([lonely])
+    q = make_question(lonely, "forward", SOURCE, "t", index, random.Random(3))
+    wrong = [o for o in q.options if o != "Ivan Konev"]
+    assert len(wrong) == 3
+    assert all(o.isascii() for o in wrong), wrong
+    # Russian surnames end like Russian surnames.
+    endings = ("ov", "ev", "in", "yn", "sky", "skiy", "iy", "oy", "ik", "ko", "uk", "ich", "ik", "a")
+    assert sum(o.split()[-1].endswith(endings) for o in wrong) >= 2, wrong
+
+
+@given(deck=st.from_regex(r"[a-z0-9][a-z0-9-]{0,20}", fullmatch=True), count=st.integers(1, 200),
+       seed=st.integers(0, 10**12 - 1),
+       kinds=st.sets(st.sampled_from(["forward", "reverse", "true_false"]), min_size=1),
+       digest=st.text("0123456789abcdef", min_size=8, max_size=8))
+def test_quiz_codes_round_trip(deck, count, seed, kinds, digest):
+    spec = QuizSpec(deck, count, seed, tuple(kinds))
+    assert parse_code(spec.code(digest)) == (spec, digest)
