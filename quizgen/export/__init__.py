@@ -1,0 +1,1 @@
+"""Exports of a library to other programs' formats (Anki packages)."""
