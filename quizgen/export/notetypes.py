@@ -7,8 +7,8 @@ templates differ, Anki imports ours as a *copy* and every re-export would
 spawn duplicates. So:
 
 * the IDs are derived from fixed names (``stable_id``), never random;
-* ``design_digest()`` hashes every field, template, the CSS, the names, the
-  IDs and ``NOTETYPE_MTIME``; ``tests/test_anki.py`` pins it, so an accidental
+* ``design_digest()`` hashes the note types as genanki writes them (fields,
+  templates, CSS, names, IDs, ``NOTETYPE_MTIME``); ``tests/test_anki.py`` pins it, so an accidental
   change fails the tests. A deliberate CSS/template tweak: bump
   ``NOTETYPE_MTIME`` (so learners' copies update) and the pinned digest. A
   field change: make a new note type ("… v2", new ID) instead.
@@ -95,18 +95,19 @@ QA_TEMPLATES = ({"name": "Question", "qfmt": _QA_FRONT, "afmt": _QA_BACK},)
 CLOZE_TEMPLATES = ({"name": "Cloze", "qfmt": _CLOZE_FRONT, "afmt": _CLOZE_BACK},)
 
 
-def _design() -> dict[str, Any]:
-    return {
-        "mtime": NOTETYPE_MTIME,
-        "css": CSS,
-        "qa": {"id": QA_ID, "name": QA_NAME, "fields": QA_FIELDS, "templates": QA_TEMPLATES},
-        "cloze": {"id": CLOZE_ID, "name": CLOZE_NAME, "fields": CLOZE_FIELDS, "templates": CLOZE_TEMPLATES},
-    }
-
-
 def design_digest() -> str:
-    """SHA-256 of everything Anki compares or shows of the note types."""
-    return hashlib.sha256(json.dumps(_design(), sort_keys=True).encode("utf-8")).hexdigest()
+    """SHA-256 of the note types exactly as written into a package (fields, templates, CSS, IDs, mtime).
+
+    Hashing genanki's output rather than our constants also catches a genanki
+    upgrade that changes what Anki receives. Only ``did`` (the last deck the
+    note type was used in, which depends on the export) is left out.
+    """
+    design = []
+    for model in (qa_model(), cloze_model()):
+        data = model.to_json(0, None)
+        del data["did"]
+        design.append(data)
+    return hashlib.sha256(json.dumps(design, sort_keys=True).encode("utf-8")).hexdigest()
 
 
 class _Model(genanki.Model):
