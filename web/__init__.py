@@ -37,12 +37,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         # Quiz answers are a few bytes each; anything bigger is not a real submission.
         MAX_CONTENT_LENGTH=64 * 1024,
         MAX_FORM_MEMORY_SIZE=64 * 1024,
-        JSON_SORT_KEYS=False,
     )
     if test_config is None:
         app.config.from_prefixed_env("QUIZGEN")  # QUIZGEN_CONTENT=/path for `flask --app web run`
     else:
         app.config.update(test_config)
+
+    app.json.sort_keys = False  # keep the API's fields in their natural order
 
     # Loaded once: every request shares the library and its distractor index.
     library = load_library(app.config["CONTENT"] or None)

@@ -84,5 +84,5 @@ def answers_from_form(quiz: Quiz, form: MultiDict[str, str]) -> list[int | None]
 
 
 def kinds_label(kinds: Iterable[str]) -> str:
-    names = {"forward": "questions", "reverse": "reverse questions", "true_false": "true or false"}
-    return ", ".join(names[k] for k in kinds)
+    names = {"forward": "direct", "reverse": "reverse", "true_false": "true or false"}
+    return "kinds: " + ", ".join(names[k] for k in kinds)

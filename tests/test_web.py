@@ -1,0 +1,441 @@
+"""The quiz site as a student uses it: pages, grading on the server, errors and headers."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import types
+from html import unescape
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from quizgen.content import load_library
+from quizgen.quiz import QuizMaker, QuizSpec
+from quizgen.webapp import create_app
+
+HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+}
+
+
+@pytest.fixture(scope="module")
+def synth_app(synth_root):
+    return create_app({"TESTING": True, "CONTENT": str(synth_root)})
+
+
+@pytest.fixture
+def sclient(synth_app):
+    return synth_app.test_client()
+
+
+@pytest.fixture(scope="module")
+def smaker(synth_app) -> QuizMaker:
+    return synth_app.extensions["quizgen.maker"]
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def code_of(location: str) -> str:
+    path = urlsplit(location).path
+    assert path.startswith("/q/"), path
+    return path[len("/q/"):]
+
+
+def answers_form(quiz, picks: dict[int, int]) -> dict[str, str]:
+    return {f"q{i}": str(a) for i, a in picks.items()}
+
+
+# --- Pages ---------------------------------------------------------------------------------------
+
+
+def test_deck_list_shows_every_bundled_deck_with_title_description_and_fact_count(client, library):
+    page = text(client.get("/"))
+    for deck_id, deck in library.decks.items():
+        assert unescape(deck.title) in unescape(page)
+        assert unescape(deck.description) in unescape(page)
+        assert f'href="/decks/{deck_id}"' in page
+        assert f"{len(library.deck_facts(deck_id))} facts" in page
+
+
+def test_deck_list_over_synthetic_content(sclient, smaker):
+    page = text(sclient.get("/"))
+    assert "All synthetic facts" in page and "1000 facts" in page
+    assert page.count('class="card deck-card"') == len(smaker.library.decks)
+
+
+def test_deck_page_offers_a_quiz_form_the_anki_download_and_worksheets_when_available(sclient, synth_app):
+    page = text(sclient.get("/decks/group-3"))
+    assert "Synthetic group 3" in page
+    assert 'action="/decks/group-3/quiz"' in page
+    assert re.search(r'<label class="field-label" for="count">Number of questions</label>', page)
+    assert 'id="count" name="count" type="number"' in page
+    for kind in ("forward", "reverse", "true_false"):
+        assert f'<input type="checkbox" id="kind-{kind}" name="kinds" value="{kind}" checked>' in page
+        assert f'<label class="check" for="kind-{kind}">' in page
+    assert 'href="/decks/group-3/deck.apkg"' in page
+    has_worksheets = "worksheets" in synth_app.blueprints
+    assert ("/worksheet" in page) == has_worksheets
+
+
+def test_unknown_deck_is_a_404_page_naming_the_known_decks(sclient):
+    for url in ("/decks/no-such-deck", "/decks/no-such-deck/quiz", "/decks/no-such-deck/deck.apkg"):
+        r = sclient.get(url)
+        assert r.status_code == 404, url
+        page = text(r)
+        assert "No deck with id" in unescape(page) and "group-3" in page
+        assert '<a class="brand"' in page  # in the site's layout, not a bare error
+
+
+def test_unknown_page_is_a_plain_404_page(sclient):
+    r = sclient.get("/no/such/page")
+    assert r.status_code == 404
+    assert "There is no page at this address" in text(r)
+    assert "Traceback" not in text(r)
+
+
+def test_wrong_method_is_a_plain_405_page(sclient):
+    r = sclient.post("/")
+    assert r.status_code == 405
+    assert "does not accept" in text(r)
+
+
+def test_starting_without_a_seed_draws_one_and_redirects_to_the_code_url(sclient):
+    codes = set()
+    for _ in range(5):
+        r = sclient.get("/decks/group-3/quiz?count=5&kinds=forward&kinds=true_false")
+        assert r.status_code == 303
+        code = code_of(r.location)
+        assert code.startswith("group-3.5.ft.")
+        codes.add(code)
+    assert len(codes) > 1  # seeds are random, so students do not all get the same quiz
+
+
+def test_starting_with_a_seed_is_reproducible(sclient):
+    a = sclient.get("/decks/group-3/quiz?count=4&seed=42")
+    b = sclient.get("/decks/group-3/quiz?count=4&seed=42")
+    assert a.location == b.location
+    assert code_of(a.location).startswith("group-3.4.frt.42.")
+
+
+@pytest.mark.parametrize("query, message", [
+    ("count=0", "count must be between 1 and 200"),
+    ("count=500", "count must be between 1 and 200"),
+    ("count=abc", "count must be a whole number"),
+    ("count=5&seed=-1", "seed must be a whole number"),
+    ("count=5&kinds=essay", "question kinds must be some of"),
+])
+def test_bad_quiz_settings_show_the_form_again_with_the_reason(sclient, query, message):
+    r = sclient.get(f"/decks/group-3/quiz?{query}")
+    assert r.status_code == 400
+    page = unescape(text(r))
+    assert message in page
+    assert 'role="alert"' in page and "Start quiz" in page
+
+
+def test_quiz_page_has_a_fieldset_with_legend_and_labelled_radios_per_question(sclient, smaker):
+    quiz = smaker.make(QuizSpec("group-3", 6, 11))
+    r = sclient.get(f"/q/{quiz.code}")
+    assert r.status_code == 200
+    page = text(r)
+    assert page.count('<fieldset class="card question">') == len(quiz.questions) == 6
+    assert page.count("<legend>") == 6
+    for i, q in enumerate(quiz.questions):
+        assert unescape(q.stem) in unescape(page)
+        for j, option in enumerate(q.options):
+            radio = f'<input type="radio" id="q{i}-{j}" name="q{i}" value="{j}">'
+            assert radio in page
+            assert f'<label class="option" for="q{i}-{j}">' in page
+            assert unescape(option) in unescape(page)
+    assert f'action="/q/{quiz.code}"' in page and 'method="post"' in page
+
+
+def test_quiz_page_holds_no_answers_and_no_citations(sclient, smaker):
+    quiz = smaker.make(QuizSpec("all-facts", 30, 5))
+    page = text(sclient.get(f"/q/{quiz.code}"))
+    for q in quiz.questions:
+        assert q.citation.quote not in unescape(page)
+        assert q.citation.title not in unescape(page)
+    # Every radio looks the same: nothing marks the right one.
+    radios = re.findall(r"<input type=\"radio\"[^>]*>", page)
+    assert len(radios) == sum(len(q.options) for q in quiz.questions)
+    assert all(re.fullmatch(r'<input type="radio" id="q\d+-\d+" name="q\d+" value="\d+">', r) for r in radios)
+    for word in ("answer_index", "citation", "data-", "right-answer"):
+        assert word not in page
+
+
+def test_pages_have_no_inline_scripts_or_styles(sclient, smaker):
+    quiz = smaker.make(QuizSpec("group-3", 3, 1))
+    pages = [sclient.get(u) for u in ("/", "/decks/group-3", f"/q/{quiz.code}", "/nope")]
+    pages.append(sclient.post(f"/q/{quiz.code}", data={"q0": "0"}))
+    for r in pages:
+        page = text(r)
+        assert "<script" not in page and "<style" not in page and "style=" not in page
+        assert not re.search(r"<[^>]+\son[a-z]+\s*=", page)  # no onclick= and the like
+
+
+def test_submitting_all_right_answers_scores_full_marks_with_citations(sclient, smaker):
+    quiz = smaker.make(QuizSpec("all-facts", 8, 3))
+    data = answers_form(quiz, {i: q.answer_index for i, q in enumerate(quiz.questions)})
+    r = sclient.post(f"/q/{quiz.code}", data=data)
+    assert r.status_code == 200
+    page = unescape(text(r))
+    assert "You scored 8 out of 8" in page
+    assert page.count('<span class="badge right">Correct</span>') == 8 and "Right answer" not in page
+    for q in quiz.questions:
+        c = q.citation
+        assert c.quote in page and c.publisher in page and c.title in page and c.published in page
+
+
+def test_results_show_the_students_answer_the_right_one_and_blank_questions_as_unanswered(sclient, smaker):
+    quiz = smaker.make(QuizSpec("group-3", 5, 8, ("forward",)))
+    q0, q1 = quiz.questions[0], quiz.questions[1]
+    wrong = (q1.answer_index + 1) % len(q1.options)
+    r = sclient.post(f"/q/{quiz.code}", data={"q0": str(q0.answer_index), "q1": str(wrong), "q2": ""})
+    assert r.status_code == 200
+    page = unescape(text(r))
+    assert "You scored 1 out of 5" in page
+    items = page.split('<li class="card result')[1:]
+    assert len(items) == 5
+    assert "Correct" in items[0] and q0.answer in items[0]
+    assert "Wrong" in items[1]
+    assert f"<dd>{q1.options[wrong]}</dd>" in items[1]
+    assert f'<dd class="right-answer">{q1.answer}</dd>' in items[1]
+    for item in items[2:]:
+        assert "Not answered" in item and "(no answer)" in item
+
+
+def test_attributed_facts_are_marked_as_the_publishers_own_claim(sclient, smaker):
+    quiz = smaker.make(QuizSpec("all-facts", 60, 9))
+    attributed = [q for q in quiz.questions if q.citation.attributed]
+    assert attributed, "synthetic content marks about one fact in ten as attributed"
+    page = unescape(text(sclient.post(f"/q/{quiz.code}", data={})))
+    assert page.count("the publisher's own claim") == len(attributed)
+
+
+def test_results_share_link_reopens_the_very_same_quiz(sclient, smaker):
+    quiz = smaker.make(QuizSpec("group-5", 5, 77))
+    page = text(sclient.post(f"/q/{quiz.code}", data={"q0": "0"}))
+    link = re.search(r'<a class="share-link" href="([^"]+)">', page)[1]
+    assert urlsplit(link).path == f"/q/{quiz.code}"
+    again = unescape(text(sclient.get(urlsplit(link).path)))
+    for q in quiz.questions:
+        assert q.stem in again
+
+
+def test_quiz_of_true_false_only_asks_true_or_false(sclient):
+    r = sclient.get("/decks/group-3/quiz?count=5&seed=3&kinds=true_false")
+    page = text(sclient.get(r.location))
+    assert page.count("True or false?") == 5
+
+
+# --- Tampered and malformed submissions -----------------------------------------------------------
+
+
+def stale(code: str) -> str:
+    digest = code.rsplit(".", 1)[1]
+    return code[:-8] + ("00000000" if digest != "00000000" else "11111111")
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_malformed_quiz_codes_are_400_pages(sclient, method):
+    for code in ("nonsense", "group-3.5.frt.1", "group-3.5.xyz.1.abcdef12", "group-3.999.frt.1.abcdef12"):
+        r = getattr(sclient, method)(f"/q/{code}")
+        assert r.status_code == 400, code
+        assert "is not a" in unescape(text(r)) and "quiz code" in text(r)
+
+
+def test_quiz_code_for_an_unknown_deck_is_404(sclient, smaker):
+    r = sclient.get(f"/q/no-deck.5.frt.1.{smaker.library.digest[:8]}")
+    assert r.status_code == 404
+
+
+def test_stale_quiz_code_is_refused_with_a_plain_message(sclient, smaker):
+    quiz = smaker.make(QuizSpec("group-3", 3, 1))
+    for r in (sclient.get(f"/q/{stale(quiz.code)}"), sclient.post(f"/q/{stale(quiz.code)}", data={"q0": "0"})):
+        assert r.status_code == 400
+        assert "earlier version of the content" in text(r)
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"q0": "9"}, "must be an option number from 0 to"),
+    ({"q0": "-1"}, "must be an option number"),
+    ({"q0": "abc"}, "must be an option number"),
+    ({"q0": "1.5"}, "must be an option number"),
+    ({"q7": "0"}, "there is no question 8"),
+    ({"q0": ["0", "1"]}, "answered more than once"),
+])
+def test_tampered_answers_are_400_pages(sclient, smaker, data, message):
+    quiz = smaker.make(QuizSpec("group-3", 3, 1, ("forward",)))
+    r = sclient.post(f"/q/{quiz.code}", data=data)
+    assert r.status_code == 400
+    page = text(r)
+    assert message in unescape(page)
+    assert "Back to all decks" in page
+
+
+def test_huge_submissions_are_refused_before_reading_them(sclient, smaker):
+    quiz = smaker.make(QuizSpec("group-3", 3, 1))
+    r = sclient.post(f"/q/{quiz.code}", data={"q0": "0", "padding": "x" * 200_000})
+    assert r.status_code == 413
+    assert "far too large" in text(r)
+
+
+def test_unexpected_errors_show_a_plain_500_page(synth_root):
+    app = create_app({"TESTING": True, "CONTENT": str(synth_root)})
+
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("secret internals")
+
+    r = app.test_client().get("/boom")
+    assert r.status_code == 500
+    page = text(r)
+    assert "Something went wrong" in page and "secret internals" not in page
+    assert r.headers["X-Frame-Options"] == "DENY"
+
+
+# --- Escaping -----------------------------------------------------------------------------------
+
+SCRIPT = '<script>alert("x")</script>'
+
+
+@pytest.fixture(scope="module")
+def hostile_root(tmp_path_factory) -> Path:
+    """A content folder whose every visible string tries to inject markup."""
+    root = tmp_path_factory.mktemp("hostile")
+    (root / "content" / "sources").mkdir(parents=True)
+    (root / "content" / "facts").mkdir()
+    (root / "decks").mkdir()
+    quote = f"The {SCRIPT} accord was signed in 1950."
+    (root / "content" / "sources" / "evil.txt").write_text(quote + "\n")
+    (root / "content" / "sources" / "evil.toml").write_text(
+        'id = "evil"\ntitle = "Chronicle <img src=x onerror=alert(1)>"\npublisher = "Press <b>bold</b>"\n'
+        'kind = "book"\npublished = "1951"\ntext = "evil.txt"\n'
+    )
+    facts = []
+    for i, year in enumerate((1950, 1951, 1952, 1953)):
+        facts.append(
+            f'[[fact]]\nid = "accord-{i}"\nkind = "date"\nsource = "evil"\nquote = {json.dumps(quote)}\n'
+            f'attributed = true\nevent = {json.dumps(f"the signing of the {SCRIPT} accord {i}")}\ndate = "{year}"\n'
+            'distractors = ["1940", "1941", "1942"]\n'
+        )
+    (root / "content" / "facts" / "evil.toml").write_text(
+        f"topic = {json.dumps('Topic ' + SCRIPT)}\n\n" + "\n".join(facts)
+    )
+    (root / "decks" / "evil.toml").write_text(
+        f'id = "evil"\ntitle = {json.dumps("Deck " + SCRIPT)}\ndescription = {json.dumps("About " + SCRIPT)}\n'
+        'anki_name = "Evil"\nall = true\n'
+    )
+    load_library(root)  # the fixture itself must be valid content
+    return root
+
+
+def test_content_is_escaped_on_every_page(hostile_root):
+    client = create_app({"TESTING": True, "CONTENT": str(hostile_root)}).test_client()
+    r = client.get("/decks/evil/quiz?count=4&seed=1")
+    code = code_of(r.location)
+    pages = {
+        "list": client.get("/"),
+        "deck": client.get("/decks/evil"),
+        "quiz": client.get(f"/q/{code}"),
+        "results": client.post(f"/q/{code}", data={"q0": "0"}),
+    }
+    for name, response in pages.items():
+        assert response.status_code == 200, name
+        page = text(response)
+        assert "<script>" not in page, name
+        assert "&lt;script&gt;" in page, name
+    results = text(pages["results"])
+    assert "<img" not in results and "&lt;img src=x" in results
+    assert "<b>bold</b>" not in results and "Press &lt;b&gt;bold&lt;/b&gt;" in results
+
+
+# --- Headers -------------------------------------------------------------------------------------
+
+
+def test_security_headers_on_every_kind_of_response(sclient, smaker):
+    quiz = smaker.make(QuizSpec("group-3", 3, 1))
+    responses = [
+        sclient.get("/"), sclient.get("/decks/group-3"), sclient.get(f"/q/{quiz.code}"),
+        sclient.post(f"/q/{quiz.code}", data={}), sclient.get("/nope"), sclient.get("/q/bad"),
+        sclient.get("/static/style.css"), sclient.get("/api/decks"),
+    ]
+    for r in responses:
+        for name, value in HEADERS.items():
+            assert r.headers[name] == value, (r.request.path, name)
+        assert r.headers["Referrer-Policy"]
+        csp = r.headers["Content-Security-Policy"]
+        assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
+        assert "unsafe-inline" not in csp and "http" not in csp
+
+
+def test_a_view_with_its_own_content_security_policy_keeps_it(synth_root):
+    app = create_app({"TESTING": True, "CONTENT": str(synth_root)})
+
+    @app.get("/own-policy")
+    def own_policy():
+        return "ok", 200, {"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"}
+
+    r = app.test_client().get("/own-policy")
+    assert r.headers["Content-Security-Policy"] == "default-src 'none'; style-src 'unsafe-inline'"
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_stylesheet_is_served_locally_and_pages_load_nothing_from_elsewhere(sclient):
+    page = text(sclient.get("/"))
+    assert 'href="/static/style.css"' in page
+    assert not re.search(r'(src|href)="(https?:)?//', page)
+    css = sclient.get("/static/style.css")
+    assert css.status_code == 200 and b"--accent" in css.data and b"@import" not in css.data
+
+
+# --- Anki download -----------------------------------------------------------------------------
+
+
+def test_apkg_download_is_built_once_per_deck_and_cached(synth_root, monkeypatch):
+    calls: list[str] = []
+    fake = types.ModuleType("quizgen.export.anki")
+
+    def apkg_bytes(library, deck_id):
+        calls.append(deck_id)
+        return b"PK\x03\x04 fake deck " + deck_id.encode()
+
+    fake.apkg_bytes = apkg_bytes
+    monkeypatch.setitem(sys.modules, "quizgen.export.anki", fake)
+    client = create_app({"TESTING": True, "CONTENT": str(synth_root)}).test_client()
+    for _ in range(3):
+        r = client.get("/decks/group-2/deck.apkg")
+        assert r.status_code == 200
+        assert r.data == b"PK\x03\x04 fake deck group-2"
+        assert r.headers["Content-Disposition"] == 'attachment; filename="group-2.apkg"'
+    client.get("/decks/group-4/deck.apkg")
+    assert calls == ["group-2", "group-4"]
+
+
+def test_apkg_download_without_the_exporter_is_a_plain_503(synth_root, monkeypatch):
+    monkeypatch.setitem(sys.modules, "quizgen.export.anki", None)
+    client = create_app({"TESTING": True, "CONTENT": str(synth_root)}).test_client()
+    r = client.get("/decks/group-2/deck.apkg")
+    assert r.status_code == 503
+    assert "Anki decks cannot be made on this server" in text(r)
+
+
+def test_real_apkg_download_is_an_anki_package(client, library):
+    pytest.importorskip("genanki")
+    deck_id = sorted(library.decks)[0]
+    r = client.get(f"/decks/{deck_id}/deck.apkg")
+    assert r.status_code == 200
+    assert r.data[:4] == b"PK\x03\x04"  # an .apkg is a zip archive
+    assert r.headers["Content-Disposition"] == f'attachment; filename="{deck_id}.apkg"'
+
+
+def test_the_maker_is_shared_through_app_extensions(app):
+    maker = app.extensions["quizgen.maker"]
+    assert isinstance(maker, QuizMaker)
+    assert maker.library.decks
