@@ -182,6 +182,7 @@ def test_export_is_byte_identical_and_the_file_matches_apkg_bytes(tricky, tmp_pa
     assert path.name == "everything.apkg"
     assert path.read_bytes() == first
     assert sorted(p.name for p in path.parent.iterdir()) == ["everything.apkg"]  # no temp file left
+    assert path.stat().st_mode & 0o044 == 0o044  # others can read the package they are given
 
 
 def test_each_fact_is_a_qa_note_and_a_cloze_note_with_guids_from_the_fact_id(tricky):

@@ -262,4 +262,6 @@ def write_apkg(library: Library, deck_id: str, out_dir: Path | str,
     target = Path(out_dir) / apkg_filename(deck_id)
     with atomic_path(target) as tmp:
         tmp.write_bytes(data)
+        # The temp file is created 0600; a package is made to be shared.
+        tmp.chmod(0o644)
     return target
