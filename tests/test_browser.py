@@ -1,0 +1,162 @@
+"""End to end: `quizgen serve` in a subprocess, a student in headless Chromium."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from quizgen.content import load_library
+from quizgen.quiz import QuizMaker
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+pytestmark = pytest.mark.browser
+
+
+def chromium_path() -> str:
+    path = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(path).exists():
+        pytest.skip("Chromium is not installed; install it with `bash scripts/system-deps.sh`")
+    return path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "quizgen", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"quizgen serve exited with {proc.returncode}:\n{proc.stdout.read()}")
+            try:
+                with urllib.request.urlopen(base + "/", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail("quizgen serve did not answer within 30 seconds")
+            time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        if proc.stdout:
+            proc.stdout.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    executable = chromium_path()
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="Playwright is not installed; run pip install -e '.[test]'"
+    )
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def test_student_takes_a_quiz_and_sees_results_with_citations(browser, server):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors: list[str] = []
+    # A CSP violation or a missing asset shows up as a console error.
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+
+    page.goto(server + "/")
+    assert page.get_by_role("heading", name="Quizzes from cited sources").is_visible()
+    first_deck = page.locator(".deck-card h2 a").first
+    deck_title = first_deck.inner_text()
+    first_deck.click()
+    assert page.get_by_role("heading", level=1).inner_text() == deck_title
+
+    page.get_by_label("Number of questions").fill("5")
+    page.get_by_role("button", name="Start quiz").click()
+    page.wait_for_url(re.compile(r"/q/[^/]+$"))
+    code = page.url.rsplit("/q/", 1)[1]
+
+    questions = page.locator("fieldset.question")
+    n = questions.count()
+    assert 1 <= n <= 5
+    stems = [questions.nth(i).locator("legend .stem").inner_text() for i in range(n)]
+    picks: list[int | None] = []
+    for i in range(n):
+        if i == n - 1 and n > 1:
+            picks.append(None)  # left blank: must count as unanswered, not as an error
+            continue
+        options = questions.nth(i).locator("label.option")
+        choice = i % options.count()
+        options.nth(choice).click()
+        assert questions.nth(i).locator("input[type=radio]").nth(choice).is_checked()
+        picks.append(choice)
+    with page.expect_navigation():  # the results come back on the quiz's own URL
+        page.get_by_role("button", name="Submit answers").click()
+
+    expected = QuizMaker(load_library()).grade(code, picks).score
+    assert page.get_by_role("heading", name=f"You scored {expected} out of {n}").is_visible()
+    results = page.locator("li.result")
+    assert results.count() == n
+    for i in range(n):
+        citation = results.nth(i).locator("figure.citation")
+        assert citation.locator("blockquote").inner_text().strip()
+        assert "Source:" in citation.locator("figcaption").inner_text()
+    if n > 1:
+        assert "Not answered" in results.nth(n - 1).inner_text()
+
+    share = page.locator("a.share-link")
+    assert share.get_attribute("href").endswith(f"/q/{code}")
+    share.click()
+    page.wait_for_url(re.compile(re.escape(f"/q/{code}") + "$"))
+    again = page.locator("fieldset.question legend .stem")
+    assert again.all_inner_texts() == stems
+    assert errors == []
+    page.close()
+
+
+def test_quiz_can_be_answered_with_the_keyboard(browser, server):
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(server + "/")
+    href = page.locator(".deck-card h2 a").first.get_attribute("href")
+    page.goto(f"{server}{href}/quiz?count=2&seed=5&kinds=true_false")
+    first = page.locator("fieldset.question").first
+    first.locator("input[type=radio]").first.focus()
+    page.keyboard.press("Space")
+    assert first.locator("input[type=radio]").first.is_checked()
+    page.keyboard.press("ArrowDown")  # radios in a group move the choice with the arrows
+    assert first.locator("input[type=radio]").nth(1).is_checked()
+    page.get_by_role("button", name="Submit answers").focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.get_by_role("heading", name=re.compile(r"You scored \d out of 2")).is_visible()
+    page.close()
