@@ -172,7 +172,7 @@ def quiz(content: Path | None, deck_id: str, count: int, seed: int, kinds: str, 
     click.echo(f"{made.title} — quiz {made.code}\n")
     for n, q in enumerate(made.questions, start=1):
         click.echo(f"{n}. {q.stem}")
-        for letter, option in zip("ABCDEFGH", q.options):
+        for letter, option in zip("ABCDEFGH", q.options, strict=False):
             click.echo(f"   {letter}) {option}")
         click.echo()
     click.echo("Answer key")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 MONTHS = (
@@ -16,7 +16,7 @@ MONTHS = (
 _PATTERN = re.compile(r"^(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2}))?)?$")
 
 
-class Precision(str, Enum):
+class Precision(StrEnum):
     DAY = "day"
     MONTH = "month"
     YEAR = "year"
@@ -65,6 +65,21 @@ class FuzzyDate:
         else:
             precision = Precision.YEAR
         return cls(value, precision)
+
+    def span(self) -> tuple[dt.date, dt.date]:
+        """The first and last day the date may mean: 'November 1933' spans the whole month."""
+        start = self.value
+        if self.precision is Precision.DAY:
+            return start, start
+        if self.precision is Precision.MONTH:
+            nxt = dt.date(start.year + start.month // 12, start.month % 12 + 1, 1)
+            return start, nxt - dt.timedelta(days=1)
+        return start, dt.date(start.year, 12, 31)
+
+    def overlaps(self, other: FuzzyDate) -> bool:
+        """True when both could be the same day ('16 November 1933' and 'November 1933')."""
+        a, b = self.span(), other.span()
+        return a[0] <= b[1] and b[0] <= a[1]
 
     def iso(self) -> str:
         """The canonical string form, as written in content files."""

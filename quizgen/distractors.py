@@ -14,18 +14,19 @@ options from giving the answer away:
 from __future__ import annotations
 
 import bisect
+import contextlib
 import datetime as dt
 import random
 import re
 import string
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from functools import lru_cache
+from collections.abc import Iterable, Mapping, Sequence
+from functools import cache
 
 from faker import Faker
 
 from .dates import FuzzyDate, Precision
-from .models import DateFact, Fact, PersonFact, PlaceFact, QuantityFact, UnitFact, format_quantity
+from .models import DateFact, Fact, PersonFact, PlaceFact, QuantityFact, Source, UnitFact, format_quantity
 from .translit import to_latin
 
 WANTED = 3  # distractors per question: four options
@@ -95,7 +96,9 @@ class _Picker:
 class DistractorIndex:
     """Pools of candidate options, built once per library in one pass over the facts."""
 
-    def __init__(self, facts: Iterable[Fact]):
+    def __init__(self, facts: Iterable[Fact], sources: Mapping[str, Source] | None = None):
+        # A wrong date after the source was published would be an anachronism: cap them there.
+        self.latest = {sid: src.published.span()[1] for sid, src in (sources or {}).items()}
         self.names_by_role_nat: dict[tuple[str, str], list[str]] = defaultdict(list)
         self.names_by_nat: dict[str, list[str]] = defaultdict(list)
         self.names_by_role: dict[str, list[str]] = defaultdict(list)
@@ -105,7 +108,7 @@ class DistractorIndex:
         self.place_events: list[tuple[str, str]] = []  # (place key, event)
         self.units_by_echelon_side: dict[tuple[str, str], list[str]] = defaultdict(list)
         self.units_by_echelon: dict[str, list[str]] = defaultdict(list)
-        date_events: list[tuple[int, str, str]] = []  # (ordinal, iso, event)
+        date_events: list[tuple[int, FuzzyDate, str]] = []  # (ordinal, date, event)
         seen: set[tuple] = set()
 
         def add(pool: list[str], key: tuple, value: str) -> None:
@@ -133,8 +136,8 @@ class DistractorIndex:
                 add(self.units_by_echelon_side[ech, side], ("us", ech, side, key), fact.unit)
                 add(self.units_by_echelon[ech], ("u", ech, key), fact.unit)
             elif isinstance(fact, DateFact):
-                date_events.append((fact.date.value.toordinal(), fact.date.iso(), fact.event))
-        date_events.sort()
+                date_events.append((fact.date.value.toordinal(), fact.date, fact.event))
+        date_events.sort(key=lambda d: (d[0], d[2]))
         self._date_ordinals = [d[0] for d in date_events]
         self._date_events = date_events
 
@@ -142,7 +145,7 @@ class DistractorIndex:
 
     def distractors(self, fact: Fact, rng: random.Random, want: int = WANTED) -> list[str]:
         if isinstance(fact, DateFact):
-            return [d.render() for d in date_distractors(fact, rng, want)]
+            return [d.render() for d in date_distractors(fact, rng, want, self.latest.get(fact.source))]
         if isinstance(fact, QuantityFact):
             return [format_quantity(v, fact.measure) for v in quantity_distractors(fact, rng, want)]
         picker = _Picker(fact.answer_text(), fact.also_true, want)
@@ -174,10 +177,11 @@ class DistractorIndex:
     def reverse_distractors(self, fact: Fact, rng: random.Random, want: int = WANTED) -> list[str]:
         if isinstance(fact, DateFact):
             picker = _Picker(fact.event, (), want)
-            # Events of the same era first: neighbours in time, never ones on the same date.
+            # Events of the same era first: neighbours in time, never ones that may share the date
+            # ("What happened in November 1933?" cannot offer an event of 16 November 1933).
             pos = bisect.bisect_left(self._date_ordinals, fact.date.value.toordinal())
             window = self._date_events[max(0, pos - 12): pos + 12]
-            picker.offer_sample([e for _, iso, e in window if iso != fact.date.iso()], rng)
+            picker.offer_sample([e for _, d, e in window if not d.overlaps(fact.date)], rng)
             return picker.picked
         if isinstance(fact, PersonFact):
             picker = _Picker(fact.role, (), want)
@@ -217,14 +221,13 @@ def _walk(start: int, direction: int, gaps: Sequence[int], rng: random.Random, c
     return out
 
 
-def date_distractors(fact: DateFact, rng: random.Random, want: int = WANTED) -> list[FuzzyDate]:
+def date_distractors(fact: DateFact, rng: random.Random, want: int = WANTED,
+                     latest: dt.date | None = None) -> list[FuzzyDate]:
     true = fact.date
     excluded = {true.iso()}
     for alt in fact.also_true:
-        try:
+        with contextlib.suppress(ValueError):
             excluded.add(FuzzyDate.parse(alt).iso())
-        except ValueError:
-            pass
     curated = [d for d in fact.distractors if d.iso() not in excluded]
     rng.shuffle(curated)
 
@@ -251,7 +254,7 @@ def date_distractors(fact: DateFact, rng: random.Random, want: int = WANTED) -> 
         made = [step(o) for o in _walk(origin, direction, gaps, rng, want, lambda o: step(o) is not None)]
         out, keys = [], set(excluded)
         for d in own + made:
-            if d is not None and d.iso() not in keys:
+            if d is not None and d.iso() not in keys and (latest is None or d.value <= latest):
                 keys.add(d.iso())
                 out.append(d)
         return out
@@ -263,10 +266,8 @@ def quantity_distractors(fact: QuantityFact, rng: random.Random, want: int = WAN
     value = fact.value
     excluded = {float(value)}
     for alt in fact.also_true:
-        try:
+        with contextlib.suppress(ValueError):
             excluded.add(float(alt.replace(",", "")))
-        except ValueError:
-            pass
     if float(value).is_integer():
         digits = str(abs(int(value)))
         zeros = len(digits) - len(digits.rstrip("0")) if int(value) else 0
@@ -302,7 +303,7 @@ def quantity_distractors(fact: QuantityFact, rng: random.Random, want: int = WAN
 # ---- made-up names and units ----------------------------------------------------------------
 
 
-@lru_cache(maxsize=None)
+@cache
 def _faker(locale: str) -> Faker:
     return Faker(locale)
 

@@ -8,7 +8,7 @@ silently ignored field. Their validation errors are flattened into
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -42,7 +42,7 @@ Date = Annotated[
     BeforeValidator(FuzzyDate.parse),
     PlainSerializer(FuzzyDate.iso, return_type=str),
 ]
-Number = Annotated[Union[int, float], Field(allow_inf_nan=False)]
+Number = Annotated[int | float, Field(allow_inf_nan=False)]
 
 
 class StrictModel(BaseModel):
@@ -81,14 +81,15 @@ class FactBase(StrictModel):
     id: Slug
     source: Slug
     quote: Text
-    tags: list[Tag] = []
+    # Tuples, not lists: the models are frozen, and immutable defaults are not deep-copied per fact.
+    tags: tuple[Tag, ...] = ()
     attributed: bool = Field(
         default=False,
         description="the fact is only the source's claim: ask it as 'According to <publisher>, …'",
     )
-    distractors: list[Text] = []
-    also_true: list[Text] = []
-    stems: dict[str, Text] = {}
+    distractors: tuple[Text, ...] = ()
+    also_true: tuple[Text, ...] = ()
+    stems: dict[str, Text] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _known_stems(self) -> FactBase:
@@ -117,7 +118,7 @@ class DateFact(FactBase):
     kind: Literal["date"]
     event: Text = Field(description="noun phrase: 'the meeting of U.S. and Soviet troops on the Elbe'")
     date: Date
-    distractors: list[Date] = []  # type: ignore[assignment]
+    distractors: tuple[Date, ...] = ()  # type: ignore[assignment]
 
     @model_validator(mode="after")
     def _same_precision(self) -> DateFact:
@@ -171,7 +172,7 @@ class QuantityFact(FactBase):
     value: Number
     counts: Text = Field(description="noun phrase: 'languages in which RFE/RL journalists report the news'")
     measure: Text | None = Field(default=None, description="unit shown after the number: 'years'")
-    distractors: list[Number] = []  # type: ignore[assignment]
+    distractors: tuple[Number, ...] = ()  # type: ignore[assignment]
 
     def answer_text(self) -> str:
         return format_quantity(self.value, self.measure)
@@ -183,7 +184,7 @@ def format_quantity(value: float, measure: str | None) -> str:
 
 
 Fact = Annotated[
-    Union[DateFact, PersonFact, PlaceFact, UnitFact, QuantityFact],
+    DateFact | PersonFact | PlaceFact | UnitFact | QuantityFact,
     Field(discriminator="kind"),
 ]
 FACT_KINDS: tuple[str, ...] = ("date", "person", "place", "unit", "quantity")
@@ -204,8 +205,8 @@ class Deck(StrictModel):
     description: Text
     anki_name: Text = Field(description="Anki deck name; topics become sub-decks 'Name::Topic'")
     all: bool = False
-    tags: list[Tag] = []
-    files: list[Text] = Field(default=[], description="facts files by name, e.g. 'elbe.toml'")
+    tags: tuple[Tag, ...] = ()
+    files: tuple[Text, ...] = Field(default=(), description="facts files by name, e.g. 'elbe.toml'")
 
     @model_validator(mode="after")
     def _selects_something(self) -> Deck:

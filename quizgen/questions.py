@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass
 
 from .citations import Citation
@@ -45,6 +46,11 @@ class Question:
             out["answer"] = self.answer
             out["citation"] = self.citation.to_dict()
         return out
+
+
+def _names(text: str, phrase: str) -> bool:
+    """Whether ``text`` holds ``phrase`` as whole words ('5' is not named by '1945')."""
+    return re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", text) is not None
 
 
 def sentence_case(text: str) -> str:
@@ -149,7 +155,7 @@ def make_question(
         wrong = index.reverse_distractors(fact, rng, want=WANTED + spare)
     # An option the stem itself names ("…together with the 69th Infantry Division") is no distractor.
     in_stem = normalise_option(stem)
-    wrong = [w for w in wrong if normalise_option(w) not in in_stem][:WANTED]
+    wrong = [w for w in wrong if not _names(in_stem, normalise_option(w))][:WANTED]
     answer, wrong = sentence_case(answer), [sentence_case(w) for w in wrong]
     if len(wrong) < MINIMUM:
         raise QuestionError(

@@ -92,7 +92,7 @@ class Graded:
 
     def __post_init__(self) -> None:
         object.__setattr__(
-            self, "correct", tuple(a == q.answer_index for a, q in zip(self.answers, self.quiz.questions))
+            self, "correct", tuple(a == q.answer_index for a, q in zip(self.answers, self.quiz.questions, strict=True))
         )
 
     @property
@@ -106,7 +106,7 @@ class Graded:
             "total": len(self.quiz.questions),
             "results": [
                 {**q.to_dict(with_answers=True), "given_index": a, "correct": ok}
-                for q, a, ok in zip(self.quiz.questions, self.answers, self.correct)
+                for q, a, ok in zip(self.quiz.questions, self.answers, self.correct, strict=True)
             ],
         }
 
@@ -122,7 +122,7 @@ class QuizMaker:
 
     def __init__(self, library: Library):
         self.library = library
-        self.index = DistractorIndex(library.facts.values())
+        self.index = DistractorIndex(library.facts.values(), library.sources)
 
     def make(self, spec: QuizSpec) -> Quiz:
         deck = self.library.deck(spec.deck_id)
@@ -178,7 +178,7 @@ class QuizMaker:
             raise SubmissionError(
                 f"quiz {code} has {len(quiz.questions)} questions but {len(answers)} answers were sent"
             )
-        for n, (a, q) in enumerate(zip(answers, quiz.questions), start=1):
+        for n, (a, q) in enumerate(zip(answers, quiz.questions, strict=True), start=1):
             if a is not None and (isinstance(a, bool) or not isinstance(a, int) or not 0 <= a < len(q.options)):
                 raise SubmissionError(
                     f"answer to question {n} must be an option number from 0 to {len(q.options) - 1}"

@@ -147,10 +147,12 @@ def style_csp_source() -> str:
 
 
 def render_html(maker: QuizMaker, spec: QuizSpec, variants: int = 1, with_key: bool = True, *,
-                pdf_url: str | None = None, back_url: str | None = None) -> str:
+                pdf_url: str | None = None, back_url: str | None = None,
+                form: dict[str, Any] | None = None) -> str:
     """The worksheet as one standalone HTML page (print stylesheet inlined).
 
-    ``pdf_url`` and ``back_url`` add a screen-only bar with links, for the web view.
+    ``pdf_url``, ``back_url`` and ``form`` (the current settings and their limits) add a
+    screen-only bar with links and a settings form, for the web view; print hides it.
     """
     quiz, built = _build(maker, spec, variants)
     deck = maker.library.deck(spec.deck_id)
@@ -162,6 +164,7 @@ def render_html(maker: QuizMaker, spec: QuizSpec, variants: int = 1, with_key: b
         "css": stylesheet(),
         "pdf_url": pdf_url,
         "back_url": back_url,
+        "form": form,
         "seed": spec.seed,
     }
     return _environment().get_template("worksheet.html").render(context)

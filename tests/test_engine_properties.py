@@ -147,3 +147,35 @@ def test_a_soviet_marshal_gets_russian_looking_names_in_latin_letters():
 def test_quiz_codes_round_trip(deck, count, seed, kinds, digest):
     spec = QuizSpec(deck, count, seed, tuple(kinds))
     assert parse_code(spec.code(digest)) == (spec, digest)
+
+
+def test_reverse_date_questions_never_offer_an_event_that_may_share_the_date():
+    month = DateFact(kind="date", id="m", source="s", quote="q", event="the arrival", date="1933-11")
+    day = DateFact(kind="date", id="d", source="s", quote="q", event="the treaty", date="1933-11-16")
+    year = DateFact(kind="date", id="y", source="s", quote="q", event="the year's crisis", date="1933")
+    others = [DateFact(kind="date", id=f"o{i}", source="s", quote="q", event=f"other {i}", date=f"19{20 + i}")
+              for i in range(5)]
+    index = DistractorIndex([month, day, year, *others])
+    for fact in (month, day, year):
+        for seed in range(30):
+            q = make_question(fact, "reverse", SOURCE, "t", index, random.Random(seed))
+            shared = {"The arrival", "The treaty", "The year's crisis"} - {q.answer}
+            assert not shared & set(q.options), (fact.id, q.options)
+
+
+def test_an_option_is_dropped_only_when_the_stem_names_it_as_whole_words():
+    fact = QuantityFact(kind="quantity", id="n", source="s", quote="q", value=4,
+                        counts="armies in the parade of 1945", distractors=(5, 3, 9))
+    options = set()
+    for seed in range(40):
+        options |= set(make_question(fact, "forward", SOURCE, "t", INDEX, random.Random(seed)).options)
+    assert {"5", "3", "9"} <= options  # "1945" in the stem does not name 5, 9 or 4
+
+
+def test_no_wrong_date_after_the_source_was_published():
+    recent = Source(id="s", title="T", publisher="P", kind="news-article", published="2020-04", text="s.txt")
+    fact = DateFact(kind="date", id="t", source="s", quote="q", event="the inauguration", date="2017")
+    index = DistractorIndex([fact], {"s": recent})
+    for seed in range(60):
+        q = make_question(fact, "forward", recent, "t", index, random.Random(seed))
+        assert all(int(o) <= 2020 for o in q.options), q.options

@@ -153,10 +153,14 @@ def citation_html(citation: Citation) -> str:
     )
 
 
-def _cloze_gap_text(value: str) -> str:
-    # Escaped as HTML, and with the characters of Anki's cloze syntax as entities,
-    # so an answer holding "::" or "}}" cannot end the gap early or add a hint.
-    return _text(value).replace(":", "&#58;").replace("{", "&#123;").replace("}", "&#125;")
+def _no_cloze(value: str) -> str:
+    # Escaped as HTML, with braces as entities so only our gap can be a cloze.
+    return _text(value).replace("{", "&#123;").replace("}", "&#125;")
+
+
+def _gap_text(value: str) -> str:
+    # Inside the gap "::" would start a hint, so colons become entities too.
+    return _no_cloze(value).replace(":", "&#58;")
 
 
 def cloze_html(fact: Fact, source: Source) -> str:
@@ -168,10 +172,7 @@ def cloze_html(fact: Fact, source: Source) -> str:
     if at < 0:  # pragma: no cover - cloze() always contains its gap
         raise RenderError(f"fact {fact.id}: no cloze gap in {sentence!r}")
     before, after = sentence[:at], sentence[at + len(gap):]
-    # "{" outside the gap is made an entity too: only our gap may be a cloze.
-    return (
-        _cloze_gap_text(before) + "{{c1::" + _cloze_gap_text(inner) + "}}" + _cloze_gap_text(after)
-    )
+    return _no_cloze(before) + "{{c1::" + _gap_text(inner) + "}}" + _no_cloze(after)
 
 
 def _notes_for(fact: Fact, source: Source, mod: int, qa: genanki.Model, cz: genanki.Model,
