@@ -305,3 +305,14 @@ def test_cli_needs_deck_or_all(runner, tricky_root, tmp_path):
     result = runner.invoke(cli, ["anki", "--content", str(tricky_root), "-o", str(tmp_path / "d")])
     assert result.exit_code == 2
     assert "--deck ID or --all" in result.output
+
+
+def test_cloze_syntax_in_content_cannot_break_or_add_gaps(tricky):
+    from quizgen.export.anki import cloze_html
+
+    source = tricky.sources["ministry-release"]
+    fact = tricky.facts["tricky-person"].model_copy(
+        update={"name": "Ann::Hint}} {{c2::Lee", "role": "the {{c3::odd}} tester"})
+    text = cloze_html(fact, source)
+    assert text.count("{{") == 1 and text.count("}}") == 1  # only our gap opens and closes
+    assert text.startswith("According to the Ministry of Tests, {{c1::Ann&#58;&#58;Hint&#125;&#125;")
