@@ -45,7 +45,6 @@ import itertools
 import os
 import sqlite3
 import tomllib
-import warnings
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -77,6 +76,12 @@ class _Note(genanki.Note):
         super().__init__(**kwargs)
         self.mod = mod
         self.after = after
+
+    def _check_invalid_html_tags_in_fields(self) -> None:
+        # genanki warns about any tag in a field; ours are our own markup and content is
+        # escaped. Skipped here rather than with warnings.catch_warnings, which is not
+        # thread-safe and the web app exports from several threads.
+        pass
 
     def write_to_db(self, cursor, timestamp: float, deck_id, id_gen) -> None:  # noqa: ANN001
         super().write_to_db(cursor, self.mod, deck_id, id_gen)
@@ -226,10 +231,7 @@ def apkg_bytes(library: Library, deck_id: str, progress: Progress | None = None)
     package, newest = _package(library, deck_id, progress)
     conn = sqlite3.connect(":memory:")
     try:
-        with warnings.catch_warnings():
-            # genanki warns about HTML tags in fields; ours are our own markup, content is escaped.
-            warnings.simplefilter("ignore")
-            package.write_to_db(conn.cursor(), newest, itertools.count(newest * 1000))
+        package.write_to_db(conn.cursor(), newest, itertools.count(newest * 1000))
         conn.commit()
         database = conn.serialize()
     finally:
