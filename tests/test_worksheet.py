@@ -1,0 +1,403 @@
+"""Printable worksheets: variants, the HTML and PDF a teacher prints, the CLI and the web routes."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+import shutil
+from html.parser import HTMLParser
+from io import BytesIO
+from itertools import combinations
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from quizgen import worksheet
+from quizgen.cli import cli
+from quizgen.content import load_library
+from quizgen.errors import RenderError, SubmissionError
+from quizgen.quiz import QuizMaker, QuizSpec
+from quizgen.worksheet import build_variants, render_html, render_pdf, write_worksheet
+
+ROOT = Path(__file__).resolve().parent.parent
+DECK = "group-3"
+CYRILLIC_DECK_TITLE = "Встреча на Эльбе, группа 3"
+CYRILLIC_PUBLISHER = "Издательство «Правда»"
+
+
+def norm(text: str) -> str:
+    """Whitespace folded (long text wraps across lines) and typographic apostrophes made straight."""
+    return re.sub(r"\s+", " ", text.replace("\u2019", "'")).strip()
+
+
+@pytest.fixture(scope="module")
+def wmaker(synth_library) -> QuizMaker:
+    return QuizMaker(synth_library)
+
+
+@pytest.fixture(scope="module")
+def spec() -> QuizSpec:
+    return QuizSpec(DECK, 20, 6)  # a seed whose quiz has attributed facts: their key says so
+
+
+@pytest.fixture(scope="module")
+def variants(wmaker, spec) -> list[worksheet.Variant]:
+    return build_variants(wmaker, spec, 3)
+
+
+@pytest.fixture(scope="module")
+def pdf_pages(wmaker, spec) -> list[str]:
+    data = render_pdf(wmaker, spec, variants=3, with_key=True)
+    assert data.startswith(b"%PDF")
+    return [norm(page.extract_text()) for page in PdfReader(BytesIO(data)).pages]
+
+
+def pages_by_part(pages: list[str]) -> dict[tuple[str, str], str]:
+    """PDF text of each variant's sheets ("sheet", "A") and keys ("key", "A"), told apart by the page header."""
+    parts: dict[tuple[str, str], str] = {}
+    for text in pages:
+        # The running header (margin boxes) comes first or last in the extracted text.
+        keys = set(re.findall(r"Answer key — Variant ([A-Z])", text))
+        labels = set(re.findall(r"Variant ([A-Z])", text))
+        assert len(labels) == 1, f"a page without exactly one variant label: {text[:100]!r}"
+        part = ("key" if keys else "sheet", labels.pop())
+        parts[part] = parts.get(part, "") + " " + text
+    return parts
+
+
+def question_text(item: worksheet.VariantQuestion) -> str:
+    options = " ".join(f"{letter} {option}" for letter, option in zip(item.letters, item.options, strict=True))
+    return norm(f"{item.number}. {item.question.stem} {options}")
+
+
+def key_text(item: worksheet.VariantQuestion) -> str:
+    c = item.question.citation
+    claim = " The publisher's own claim." if c.attributed else ""
+    return norm(f"{item.number} {item.answer_letter} {item.answer} {c.publisher}, “{c.title}”, "
+                f"{c.published}.{claim} “{c.quote}”")
+
+
+# --- variants -------------------------------------------------------------------------------------
+
+
+def test_variants_hold_the_same_questions_in_different_orders(variants):
+    assert [v.letter for v in variants] == ["A", "B", "C"]
+    ids = [[item.question.fact_id for item in v.questions] for v in variants]
+    assert all(sorted(i) == sorted(ids[0]) for i in ids) and len(ids[0]) == 20
+    for a, b in combinations(ids, 2):
+        assert a != b, "two variants list the questions in the same order: neighbours could copy"
+    for v in variants:
+        assert [item.number for item in v.questions] == list(range(1, 21))
+
+
+def test_variants_shuffle_options_but_keep_the_right_answer(variants):
+    by_fact = {}
+    for v in variants:
+        for item in v.questions:
+            by_fact.setdefault(item.question.fact_id, []).append(item)
+    shuffled = 0
+    for items in by_fact.values():
+        q = items[0].question
+        for item in items:
+            assert sorted(item.options) == sorted(q.options)
+            assert item.answer == q.answer
+            assert item.options[LETTER_INDEX[item.answer_letter]] == q.answer
+        if len({item.options for item in items}) > 1:
+            shuffled += 1
+        if q.template == "true_false":
+            # True stays before False in every variant: a swapped pair invites misreading.
+            assert all(item.options == ("True", "False") for item in items)
+    choice_questions = sum(1 for items in by_fact.values() if items[0].question.template != "true_false")
+    assert shuffled == choice_questions > 0
+
+
+LETTER_INDEX = {letter: i for i, letter in enumerate("ABCDEFGH")}
+
+
+def test_variants_are_reproducible_from_the_seed(wmaker, spec, variants):
+    assert build_variants(wmaker, spec, 3) == variants
+    other = build_variants(wmaker, QuizSpec(DECK, 20, 7), 3)
+    assert [i.question.fact_id for i in other[1].questions] != [i.question.fact_id for i in variants[1].questions]
+
+
+def test_variant_a_is_the_quiz_as_quizgen_quiz_prints_it(wmaker, spec, variants):
+    quiz = wmaker.make(spec)
+    assert tuple(item.question for item in variants[0].questions) == quiz.questions
+    assert all(item.options == item.question.options for item in variants[0].questions)
+
+
+@pytest.mark.parametrize("bad", [0, 27, -1, True, "2"])
+def test_variant_count_out_of_bounds_is_refused(wmaker, spec, bad):
+    with pytest.raises(SubmissionError, match="variants must be"):
+        build_variants(wmaker, spec, bad)
+
+
+# --- PDF ------------------------------------------------------------------------------------------
+
+
+def test_pdf_holds_every_question_option_and_key_entry_of_each_variant(pdf_pages, variants):
+    parts = pages_by_part(pdf_pages)
+    assert set(parts) == {(kind, v.letter) for v in variants for kind in ("sheet", "key")}
+    for v in variants:
+        sheet, key = parts[("sheet", v.letter)], parts[("key", v.letter)]
+        position = -1
+        for item in v.questions:
+            found = sheet.find(question_text(item))
+            assert found > position, f"variant {v.letter}: question {item.number} missing or out of order"
+            position = found
+            assert key_text(item) in key, f"variant {v.letter}: key entry {item.number} missing"
+        assert any(i.question.citation.attributed for i in v.questions), "no attributed fact to check"
+
+
+def test_every_pdf_page_names_its_variant_and_the_sheet_header_has_name_class_date(pdf_pages):
+    assert len(pdf_pages) >= 6  # three sheets and three keys, each from a new page
+    sheet_starts = [p for p in pdf_pages if "Name Class Date" in p]
+    assert len(sheet_starts) == 3
+    for letter, page in zip("ABC", sheet_starts, strict=True):
+        assert f"Variant {letter}" in page and "Synthetic group 3" in page
+
+
+def test_pdf_without_key_has_no_answers(wmaker):
+    data = render_pdf(wmaker, QuizSpec(DECK, 5, 1), variants=2, with_key=False)
+    text = norm(" ".join(p.extract_text() for p in PdfReader(BytesIO(data)).pages))
+    assert "Variant B" in text and "Answer key" not in text and "Synthetic chronicle" not in text
+
+
+@pytest.fixture(scope="module")
+def cyrillic_maker(synth_root, tmp_path_factory) -> QuizMaker:
+    """The synthetic content with a Russian deck title and publisher (names in the citation and stems)."""
+    root = tmp_path_factory.mktemp("cyrillic") / "lib"
+    shutil.copytree(synth_root, root)
+    deck = root / "decks" / f"{DECK}.toml"
+    deck.write_text(deck.read_text().replace("Synthetic group 3", CYRILLIC_DECK_TITLE), encoding="utf-8")
+    for source in (root / "content" / "sources").glob("*.toml"):
+        source.write_text(source.read_text().replace("Synthetic Press", CYRILLIC_PUBLISHER), encoding="utf-8")
+    return QuizMaker(load_library(root))
+
+
+def test_cyrillic_names_render_in_the_pdf(cyrillic_maker):
+    data = render_pdf(cyrillic_maker, QuizSpec(DECK, 10, 2), variants=1, with_key=True)
+    reader = PdfReader(BytesIO(data))
+    text = norm(" ".join(p.extract_text() for p in reader.pages))
+    assert CYRILLIC_DECK_TITLE in text
+    assert f"{CYRILLIC_PUBLISHER} 0" in text or re.search(rf"{CYRILLIC_PUBLISHER} \d", text)
+    fonts = {str(font["/BaseFont"]) for page in reader.pages
+             for font in page["/Resources"]["/Font"].values()}
+    assert any("DejaVu" in f for f in fonts), fonts
+
+
+def test_missing_pango_is_a_render_error_with_the_fix(wmaker, spec, tmp_path, monkeypatch):
+    def no_pango(name):
+        raise OSError("cannot load library 'libpango-1.0-0': libpango-1.0-0: cannot open shared object file")
+
+    monkeypatch.setattr(worksheet, "import_module", no_pango)
+    with pytest.raises(RenderError, match=r"apt-get install libpango-1.0-0 libpangoft2-1.0-0"):
+        render_pdf(wmaker, spec, variants=1)
+    with pytest.raises(RenderError, match="scripts/system-deps.sh"):
+        write_worksheet(wmaker, spec, 1, True, tmp_path / "w.pdf")
+    assert list(tmp_path.iterdir()) == []
+    # HTML needs no Pango: teachers can still print from the browser.
+    assert write_worksheet(wmaker, spec, 1, True, tmp_path / "w.html").read_text().startswith("<!DOCTYPE html>")
+
+
+# --- HTML -----------------------------------------------------------------------------------------
+
+
+class Outline(HTMLParser):
+    """The parts of the worksheet a reader sees: sections, numbered questions, options and key rows."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sections: list[dict] = []
+        self.styles: list[str] = []
+        self.external: list[str] = []
+        self._stack: list[tuple[str, str]] = []
+        self._capture: str | None = None
+        self._text = ""
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        cls = a.get("class") or ""
+        if tag in ("link", "script", "img", "iframe") or "src" in a:
+            self.external.append(tag)
+        if tag == "section":
+            self.sections.append({"class": cls, "variant": a.get("data-variant"), "questions": [], "rows": []})
+        elif tag == "li" and cls == "question":
+            self.sections[-1]["questions"].append({"number": None, "marks": []})
+        elif tag == "tr" and cls == "key-row":
+            self.sections[-1]["rows"].append({"cells": []})
+        wanted = tag == "style" or (tag == "span" and cls in ("num", "mark", "mark filled")) or (
+            tag == "td" and self.sections and self.sections[-1]["rows"])
+        if wanted and self._capture is None:
+            self._capture, self._text = (tag, cls), ""
+        self._stack.append((tag, cls))
+
+    def handle_endtag(self, tag):
+        if self._capture and self._capture[0] == tag:
+            kind, cls = self._capture
+            text = self._text if kind == "style" else norm(self._text)
+            if kind == "style":
+                self.styles.append(text)
+            elif kind == "td":
+                self.sections[-1]["rows"][-1]["cells"].append(text)
+            elif cls == "num":
+                self.sections[-1]["questions"][-1]["number"] = text
+            elif cls == "mark":
+                self.sections[-1]["questions"][-1]["marks"].append(text)
+            self._capture = None
+        if self._stack:
+            self._stack.pop()
+
+    def handle_data(self, data):
+        if self._capture:
+            self._text += data
+
+
+def outline(page: str) -> Outline:
+    parser = Outline()
+    parser.feed(page)
+    parser.close()
+    return parser
+
+
+def test_html_has_a_section_per_variant_with_numbered_questions_lettered_options_and_keys(
+        wmaker, spec, variants):
+    page = outline(render_html(wmaker, spec, variants=3, with_key=True))
+    sheets = [s for s in page.sections if s["class"] == "sheet"]
+    keys = [s for s in page.sections if s["class"] == "key"]
+    assert [s["variant"] for s in sheets] == [s["variant"] for s in keys] == ["A", "B", "C"]
+    for sheet, key, v in zip(sheets, keys, variants, strict=True):
+        assert [q["number"] for q in sheet["questions"]] == [f"{n}." for n in range(1, 21)]
+        assert [q["marks"] for q in sheet["questions"]] == [list(item.letters) for item in v.questions]
+        assert [row["cells"][0] for row in key["rows"]] == [str(n) for n in range(1, 21)]
+        for row, item in zip(key["rows"], v.questions, strict=True):
+            assert row["cells"][1] == norm(f"{item.answer_letter} {item.answer}")
+            assert item.question.citation.quote in row["cells"][2].replace("’", "'")
+            assert ("own claim" in row["cells"][2]) == item.question.citation.attributed
+
+
+def test_html_is_standalone_with_a_print_stylesheet(wmaker, spec):
+    page = outline(render_html(wmaker, spec, variants=2, with_key=False))
+    assert page.external == [], "a worksheet must not load anything: it is printed and saved as a file"
+    (css,) = page.styles
+    assert "@page" in css and "break-inside: avoid" in css and "DejaVu Sans" in css and "DejaVu Serif" in css
+    assert "url(" not in css and "@import" not in css
+    assert [s["class"] for s in page.sections] == ["sheet", "sheet"]
+
+
+# --- CLI ------------------------------------------------------------------------------------------
+
+
+def _cli(runner, synth_root, out: Path, *extra: str):
+    return runner.invoke(cli, ["worksheet", "--content", str(synth_root), "--deck", DECK, "--count", "6",
+                               "--seed", "3", *extra, "-o", str(out)])
+
+
+def test_cli_writes_pdf_and_html(runner, synth_root, tmp_path):
+    result = _cli(runner, synth_root, tmp_path / "w.pdf", "--variants", "2")
+    assert result.exit_code == 0, result.output
+    reader = PdfReader(tmp_path / "w.pdf")
+    text = norm(" ".join(p.extract_text() for p in reader.pages))
+    assert "Variant B" in text and "Answer key — Variant B" in text
+    result = _cli(runner, synth_root, tmp_path / "w.html", "--no-key")
+    assert result.exit_code == 0, result.output
+    page = outline((tmp_path / "w.html").read_text(encoding="utf-8"))
+    assert [s["class"] for s in page.sections] == ["sheet"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["w.html", "w.pdf"]
+
+
+def test_cli_refuses_other_suffixes(runner, synth_root, tmp_path):
+    result = _cli(runner, synth_root, tmp_path / "w.docx")
+    assert result.exit_code != 0 and ".pdf or .html" in result.output
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(RenderError, match=".pdf or .html"):
+        write_worksheet(QuizMaker(load_library(synth_root)), QuizSpec(DECK, 2), 1, True, tmp_path / "w.txt")
+
+
+def test_cli_failure_leaves_the_old_file_and_no_partial_one(runner, synth_root, tmp_path, monkeypatch):
+    out = tmp_path / "w.pdf"
+    out.write_bytes(b"last week's worksheet")
+
+    def broken(html: str) -> bytes:
+        raise RenderError("the renderer broke half way")
+
+    monkeypatch.setattr(worksheet, "html_to_pdf", broken)
+    result = _cli(runner, synth_root, out)
+    assert result.exit_code == 1
+    assert "the renderer broke half way" in result.output and "Traceback" not in result.output
+    assert out.read_bytes() == b"last week's worksheet"
+    assert [p.name for p in tmp_path.iterdir()] == ["w.pdf"]
+
+
+# --- web ------------------------------------------------------------------------------------------
+
+web_missing = not (ROOT / "web" / "__init__.py").exists()
+needs_web = pytest.mark.skipif(web_missing, reason="the web app (web/__init__.py) has not landed yet")
+
+
+@pytest.fixture(scope="module")
+def wclient(synth_root):
+    from quizgen.webapp import create_app
+
+    return create_app({"TESTING": True, "CONTENT": str(synth_root)}).test_client()
+
+
+@needs_web
+def test_web_worksheet_page_prints_the_chosen_variants_under_its_own_csp(wclient):
+    response = wclient.get(f"/decks/{DECK}/worksheet?count=8&seed=4&variants=3&key=1")
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    page_html = response.get_data(as_text=True)
+    page = outline(page_html)
+    assert [s["class"] + s["variant"] for s in page.sections] == [
+        "sheetA", "sheetB", "sheetC", "keyA", "keyB", "keyC"]
+    assert all(len(s["questions"]) == 8 for s in page.sections if s["class"] == "sheet")
+    csp = response.headers["Content-Security-Policy"]
+    (css,) = page.styles
+    digest = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
+    assert f"style-src 'sha256-{digest}'" in csp and "default-src 'none'" in csp
+    # The PDF link makes the very same sheets.
+    assert f"/decks/{DECK}/worksheet.pdf?count=8&amp;seed=4&amp;variants=3&amp;key=1" in page_html
+
+
+@needs_web
+def test_web_pdf_is_a_download_of_the_same_sheets(wclient, synth_library):
+    response = wclient.get(f"/decks/{DECK}/worksheet.pdf?count=4&seed=4&variants=2&key=0")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    disposition = response.headers["Content-Disposition"]
+    assert disposition.startswith("attachment;") and f'filename="worksheet-{DECK}' in disposition
+    text = norm(" ".join(p.extract_text() for p in PdfReader(BytesIO(response.data)).pages))
+    for item in build_variants(QuizMaker(synth_library), QuizSpec(DECK, 4, 4), 2)[1].questions:
+        assert question_text(item) in text
+    assert "Answer key" not in text
+
+
+@needs_web
+@pytest.mark.parametrize("query, message", [
+    ("count=0", "count must be a whole number from 1 to 60"),
+    ("count=500", "count must be a whole number from 1 to 60"),
+    ("count=ten", "count must be a whole number"),
+    ("seed=-1", "seed must be a whole number from 0"),
+    ("variants=9", "variants must be a whole number from 1 to 5"),
+    ("key=yes", "key must be 1"),
+])
+def test_web_bad_settings_are_a_400_with_a_plain_message(wclient, query, message):
+    for suffix in ("worksheet", "worksheet.pdf"):
+        response = wclient.get(f"/decks/{DECK}/{suffix}?{query}")
+        assert response.status_code == 400
+        assert message in response.get_data(as_text=True)
+
+
+@needs_web
+def test_web_unknown_deck_is_a_404(wclient):
+    for suffix in ("worksheet", "worksheet.pdf"):
+        response = wclient.get(f"/decks/no-such-deck/{suffix}")
+        assert response.status_code == 404
+        assert "no-such-deck" in response.get_data(as_text=True)
+
+
+@needs_web
+def test_web_deck_page_links_to_the_worksheet(wclient):
+    page = wclient.get(f"/decks/{DECK}").get_data(as_text=True)
+    assert f'href="/decks/{DECK}/worksheet"' in page and f'href="/decks/{DECK}/worksheet.pdf"' in page
