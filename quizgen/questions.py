@@ -103,8 +103,8 @@ def attribute(text: str, fact: Fact, source: Source) -> str:
     return ATTRIBUTION.format(publisher=source.speaker(), stem=text)
 
 
-def _statement_answer(fact: Fact, shown: str) -> str:
-    # A date statement needs its preposition: "took place on 25 April 1945".
+def statement_answer(fact: Fact, shown: str) -> str:
+    """The answer as it stands in a sentence: a date needs its preposition ("on 25 April 1945")."""
     if isinstance(fact, DateFact):
         return ("on " if fact.date.precision is Precision.DAY else "in ") + shown
     return shown
@@ -112,12 +112,12 @@ def _statement_answer(fact: Fact, shown: str) -> str:
 
 def statement(fact: Fact, source: Source) -> str:
     """The fact as one true sentence, attributed where it is the publisher's claim."""
-    return attribute(stem_text(fact, "true_false", _statement_answer(fact, fact.answer_text())), fact, source)
+    return attribute(stem_text(fact, "true_false", statement_answer(fact, fact.answer_text())), fact, source)
 
 
 def cloze(fact: Fact, source: Source) -> str:
     """The true sentence with the answer as an Anki cloze gap: '… took place {{c1::on 25 April 1945}}.'"""
-    gap = "{{c1::" + _statement_answer(fact, fact.answer_text()) + "}}"
+    gap = "{{c1::" + statement_answer(fact, fact.answer_text()) + "}}"
     return attribute(stem_text(fact, "cloze", gap), fact, source)
 
 
@@ -140,7 +140,7 @@ def make_question(
             if not wrong:
                 raise QuestionError(f"no false statement can be made for fact {fact.id}")
             shown = wrong[0]
-        text = attribute(stem_text(fact, "true_false", _statement_answer(fact, shown)), fact, source)
+        text = attribute(stem_text(fact, "true_false", statement_answer(fact, shown)), fact, source)
         return Question(fact.id, fact.kind, template, f"True or false? {text}", TRUE_FALSE_OPTIONS,
                         0 if truth else 1, citation, topic)
     stem = attribute(stem_text(fact, template), fact, source)

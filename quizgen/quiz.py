@@ -105,7 +105,7 @@ class Graded:
             "score": self.score,
             "total": len(self.quiz.questions),
             "results": [
-                {**q.to_dict(with_answers=True), "given_index": a, "correct": ok}
+                {**q.to_dict(with_answer=True), "given_index": a, "correct": ok}
                 for q, a, ok in zip(self.quiz.questions, self.answers, self.correct, strict=True)
             ],
         }

@@ -10,11 +10,22 @@ from pathlib import Path
 from typing import Any
 
 
+def _in_checkout() -> bool:
+    return (Path(__file__).resolve().parent.parent / "web" / "__init__.py").is_file()
+
+
 def create_app(test_config: dict[str, Any] | None = None):
-    try:
-        from quizgen_web import create_app as factory
-    except ModuleNotFoundError:  # an editable install or a checkout: web/ sits beside quizgen/
+    # In a checkout (editable installs included) the live web/ wins over the copy an editable
+    # install puts in site-packages as quizgen_web, so edits show without reinstalling.
+    if _in_checkout():
+        import importlib.util
+        import sys
+
+        if importlib.util.find_spec("web") is None:
+            sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
         from web import create_app as factory
+    else:
+        from quizgen_web import create_app as factory
     return factory(test_config)
 
 

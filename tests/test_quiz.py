@@ -106,3 +106,33 @@ def test_a_quiz_from_a_large_library_does_not_scan_it(synth_library):
     finally:
         synth_library.facts = facts
     assert len(quiz.questions) == 20 and again == quiz
+
+
+def test_graded_results_carry_the_given_answer_and_citation(maker):
+    quiz = maker.make(QuizSpec("elbe-1945", 3, 2))
+    data = maker.grade(quiz.code, [quiz.questions[0].answer_index, None, None]).to_dict()
+    assert (data["score"], data["total"]) == (1, 3)
+    first = data["results"][0]
+    assert first["correct"] and first["given_index"] == first["answer_index"]
+    assert first["citation"]["quote"] == quiz.questions[0].citation.quote
+    assert data["results"][1]["given_index"] is None and not data["results"][1]["correct"]
+
+
+def test_outputs_are_written_atomically_and_readable(tmp_path):
+    import os
+    import stat
+
+    from quizgen.atomic import write_text
+
+    target = tmp_path / "out.html"
+    target.write_text("old")
+    with pytest.raises(RuntimeError):
+        from quizgen.atomic import atomic_path
+
+        with atomic_path(target) as tmp:
+            tmp.write_text("half a fi")
+            raise RuntimeError("interrupted")
+    assert target.read_text() == "old" and os.listdir(tmp_path) == ["out.html"]
+    write_text(target, "new")
+    assert target.read_text() == "new"
+    assert stat.S_IMODE(target.stat().st_mode) & 0o044  # group/others may read, as with any output

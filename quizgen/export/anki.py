@@ -57,7 +57,7 @@ from ..citations import Citation
 from ..content import Library
 from ..errors import RenderError
 from ..models import Fact, Source
-from ..questions import _statement_answer, attribute, cloze, stem_text
+from ..questions import statement_answer, attribute, cloze, stem_text
 from . import notetypes
 
 # Floor for every note's mod; see the module docstring. Bump when field wording changes.
@@ -171,7 +171,7 @@ def _gap_text(value: str) -> str:
 def cloze_html(fact: Fact, source: Source) -> str:
     """``questions.cloze`` as field HTML: the text escaped, the one ``{{c1::…}}`` gap intact."""
     sentence = cloze(fact, source)
-    inner = _statement_answer(fact, fact.answer_text())
+    inner = statement_answer(fact, fact.answer_text())
     gap = "{{c1::" + inner + "}}"
     at = sentence.find(gap)
     if at < 0:  # pragma: no cover - cloze() always contains its gap
