@@ -60,7 +60,7 @@ any_fact = st.one_of(date_facts, person_facts, place_facts, unit_facts, quantity
 
 # Other facts in the library feed the pools; built once, as a real library's index is.
 _POOL = [PersonFact(kind="person", id=f"p{i}", source="s", quote="q", name=f"Person {c}", role=f"the {c} envoy",
-                    nationality=nat) for i, (c, nat) in enumerate(zip("ABCDEFGH", ["Soviet", "American"] * 4))]
+                    nationality=nat) for i, (c, nat) in enumerate(zip("ABCDEFGH", ["Soviet", "American"] * 4, strict=False))]
 _POOL += [PlaceFact(kind="place", id=f"l{i}", source="s", quote="q", event=f"event {c}", place=f"Place {c}",
                     place_type="river") for i, c in enumerate("ABCDEF")]
 _POOL += [DateFact(kind="date", id=f"d{i}", source="s", quote="q", event=f"happening {i}",

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from quizgen.content import load_library
-from quizgen.distractors import DistractorIndex
 from quizgen.errors import QuizCodeError, StaleQuizError, SubmissionError, UnknownDeckError
 from quizgen.quiz import QuizMaker, QuizSpec
 
@@ -77,7 +76,7 @@ def test_grading(maker):
     right = [q.answer_index for q in quiz.questions]
     graded = maker.grade(quiz.code, right)
     assert graded.score == 5
-    wrong = [(a + 1) % len(q.options) for a, q in zip(right, quiz.questions)]
+    wrong = [(a + 1) % len(q.options) for a, q in zip(right, quiz.questions, strict=False)]
     assert maker.grade(quiz.code, wrong).score == 0
     assert maker.grade(quiz.code, [None] * 5).score == 0
     with pytest.raises(SubmissionError, match="has 5 questions but 4 answers"):

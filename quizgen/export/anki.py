@@ -57,7 +57,7 @@ from ..citations import Citation
 from ..content import Library
 from ..errors import RenderError
 from ..models import Fact, Source
-from ..questions import statement_answer, attribute, cloze, stem_text
+from ..questions import attribute, cloze, statement_answer, stem_text
 from . import notetypes
 
 # Floor for every note's mod; see the module docstring. Bump when field wording changes.
