@@ -1,0 +1,718 @@
+#!/usr/bin/env python
+"""quizgen benchmarks: one markdown table for synthetic libraries of 1,000, 10,000 and 100,000 facts.
+
+    python benchmarks/run.py                      # everything (about 15 minutes on 2 cores)
+    python benchmarks/run.py --sizes 1000,10000   # fewer sizes
+    python benchmarks/run.py --sizes 200 --repeat 1 --quick   # smoke run: no wrk, seconds
+
+Every measurement runs in a fresh Python process (this script re-invoked with
+``--step``), so its peak memory (``ru_maxrss`` of that process: interpreter,
+imports, the loaded library and the step itself) belongs to that step alone.
+Times are the median over ``--repeat`` processes (fewer for 100,000 facts, see
+``--repeat-large``). The web rows start ``python -m quizgen serve`` (waitress)
+and a hello-world Flask app under the same server and thread count, and load
+them with ``wrk`` on 127.0.0.1 for a bounded time.
+
+The table is printed and written to ``benchmarks/results/latest.md``.
+There are no timing assertions anywhere; targets are shown next to results.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import hashlib
+import json
+import os
+import platform
+import re
+import resource
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+RESULTS = HERE / "results"
+DEFAULT_SIZES = (1_000, 10_000, 100_000)
+LARGE = 100_000  # sizes from here on get --repeat-large runs
+QUIZ_COUNT = 20
+WORKSHEET_COUNT, WORKSHEET_VARIANTS = 50, 3
+SEED = 0
+
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+
+# ---------------------------------------------------------------------------------------------
+# Steps: each runs in its own process (``run.py --step NAME --lib DIR``) and prints one JSON line.
+# ---------------------------------------------------------------------------------------------
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def _load(lib: str):
+    from quizgen.content import load_library
+
+    return load_library(lib)
+
+
+def step_load(lib: str) -> dict:
+    from quizgen.content import load_library
+
+    t = time.perf_counter()
+    library = load_library(lib)
+    seconds = time.perf_counter() - t
+    return {"seconds": seconds, "facts": len(library.facts)}
+
+
+def step_index(lib: str) -> dict:
+    from quizgen.distractors import DistractorIndex
+
+    library = _load(lib)
+    t = time.perf_counter()
+    DistractorIndex(library.facts.values(), library.sources)
+    return {"seconds": time.perf_counter() - t}
+
+
+def step_quiz(lib: str) -> dict:
+    """One 20-question quiz from deck all-facts, after loading and indexing (not timed)."""
+    from quizgen.quiz import QuizMaker, QuizSpec
+
+    maker = QuizMaker(_load(lib))
+    t = time.perf_counter()
+    quiz = maker.make(QuizSpec("all-facts", QUIZ_COUNT, SEED))
+    first = time.perf_counter() - t
+    times = []
+    for seed in range(1, 21):  # warm: what a running server pays per quiz
+        t = time.perf_counter()
+        maker.make(QuizSpec("all-facts", QUIZ_COUNT, seed))
+        times.append(time.perf_counter() - t)
+    return {"seconds": statistics.median(times), "first": first, "questions": len(quiz.questions)}
+
+
+def step_questions(lib: str) -> dict:
+    """One question per fact of the library, templates in turn, after loading and indexing."""
+    import random
+
+    from quizgen.errors import QuestionError
+    from quizgen.questions import make_question, supported_templates
+    from quizgen.quiz import QuizMaker
+
+    maker = QuizMaker(_load(lib))
+    library, index = maker.library, maker.index
+    rng = random.Random(SEED)
+    made = failed = 0
+    t = time.perf_counter()
+    for n, fact in enumerate(library.facts.values()):
+        templates = supported_templates(fact)
+        try:
+            make_question(fact, templates[n % len(templates)], library.sources[fact.source],
+                          library.topics[fact.id], index, rng)
+            made += 1
+        except QuestionError:
+            failed += 1
+    return {"seconds": time.perf_counter() - t, "made": made, "failed": failed}
+
+
+def step_apkg(lib: str) -> dict:
+    from quizgen.export.anki import write_apkg
+
+    library = _load(lib)
+    with tempfile.TemporaryDirectory() as out:
+        t = time.perf_counter()
+        path = write_apkg(library, "all-facts", out)
+        seconds = time.perf_counter() - t
+        size = path.stat().st_size
+    return {"seconds": seconds, "bytes": size}
+
+
+def step_apkg_bare(lib: str) -> dict:
+    """Bare genanki writing the same notes: field strings, tags, GUIDs and decks precomputed.
+
+    The notes are taken from quizgen's own package (untimed), so fields, tags, GUIDs, note
+    types (IDs, names, fields, templates, CSS) and sub-decks are the same; the timed part is
+    plain genanki: note types, decks, notes, ``Package.write_to_file``.
+    """
+    import genanki
+
+    from quizgen.export import anki, notetypes
+
+    library = _load(lib)
+    package, _ = anki._package(library, "all-facts", None)
+    decks = [(d.deck_id, d.name, d.description,
+              [(n.model.model_id, list(n.fields), list(n.tags), n.guid) for n in d.notes])
+             for d in package.decks]
+    del package
+    qa_spec = (notetypes.QA_ID, notetypes.QA_NAME, notetypes.QA_FIELDS, notetypes.QA_TEMPLATES,
+               genanki.Model.FRONT_BACK)
+    cz_spec = (notetypes.CLOZE_ID, notetypes.CLOZE_NAME, notetypes.CLOZE_FIELDS,
+               notetypes.CLOZE_TEMPLATES, genanki.Model.CLOZE)
+
+    class QuietNote(genanki.Note):
+        # quizgen skips genanki's per-field HTML warning (its fields are its own escaped markup)
+        def _check_invalid_html_tags_in_fields(self) -> None:
+            pass
+
+    with tempfile.TemporaryDirectory() as out:
+        path = Path(out) / "bare.apkg"
+        t = time.perf_counter()
+        models = {
+            mid: genanki.Model(mid, name, fields=[{"name": f, "font": "Arial", "size": 20} for f in fields],
+                               templates=[dict(x) for x in templates], css=notetypes.CSS, model_type=mtype,
+                               sort_field_index=0)
+            for mid, name, fields, templates, mtype in (qa_spec, cz_spec)
+        }
+        gdecks = []
+        for deck_id, name, description, notes in decks:
+            deck = genanki.Deck(deck_id, name, description)
+            for mid, fields, tags, guid in notes:
+                deck.add_note(QuietNote(model=models[mid], fields=fields, tags=tags, guid=guid))
+            gdecks.append(deck)
+        genanki.Package(gdecks).write_to_file(str(path))
+        seconds = time.perf_counter() - t
+        size = path.stat().st_size
+    return {"seconds": seconds, "bytes": size, "notes": sum(len(d[3]) for d in decks)}
+
+
+def step_worksheet(lib: str) -> dict:
+    from quizgen.quiz import QuizMaker, QuizSpec
+    from quizgen.worksheet import render_pdf
+
+    maker = QuizMaker(_load(lib))
+    spec = QuizSpec("all-facts", WORKSHEET_COUNT, SEED)
+    t = time.perf_counter()
+    pdf = render_pdf(maker, spec, variants=WORKSHEET_VARIANTS, with_key=True)
+    return {"seconds": time.perf_counter() - t, "bytes": len(pdf)}
+
+
+STEPS: dict[str, Callable[[str], dict]] = {
+    "load": step_load,
+    "index": step_index,
+    "quiz": step_quiz,
+    "questions": step_questions,
+    "apkg": step_apkg,
+    "apkg_bare": step_apkg_bare,
+    "worksheet": step_worksheet,
+}
+
+
+def run_step_here(name: str, lib: str) -> None:
+    import warnings
+
+    warnings.simplefilter("ignore")
+    try:
+        out = STEPS[name](lib)
+    except ModuleNotFoundError as exc:
+        out = {"unavailable": f"module {exc.name} missing"}
+    except (ImportError, AttributeError) as exc:
+        out = {"unavailable": f"{type(exc).__name__}: {exc}"}
+    out["peak_rss_mb"] = _peak_rss_mb()
+    print("RESULT " + json.dumps(out), flush=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# The parent: libraries, child processes, servers, wrk, the table.
+# ---------------------------------------------------------------------------------------------
+
+
+class Row:
+    def __init__(self, facts: int, what: str, result: str, runs: str = "", rss: str = "",
+                 target: str = "", met: str = ""):
+        self.cells = [f"{facts:,}", what, result, runs, rss, target, met]
+
+
+HEADER = ["Facts", "Measurement", "Result (median)", "Runs", "Peak RSS", "Target", "Met"]
+
+
+def child_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    env.setdefault("PYTHONHASHSEED", "0")
+    return env
+
+
+def run_child(step: str, lib: Path, timeout: float = 1800) -> dict:
+    proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--step", step, "--lib", str(lib)],
+                          capture_output=True, text=True, env=child_env(), timeout=timeout)
+    for line in proc.stdout.splitlines():
+        if line.startswith("RESULT "):
+            return json.loads(line[7:])
+    tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+    return {"unavailable": f"step failed (exit {proc.returncode}): {tail[:200]}"}
+
+
+def measure(step: str, lib: Path, runs: int) -> list[dict]:
+    return [run_child(step, lib) for _ in range(runs)]
+
+
+def synth_dir(n: int, cache: Path) -> Path:
+    """A synthetic library of ``n`` facts, generated once per synth.py version and kept in ``cache``."""
+    version = hashlib.sha256((ROOT / "quizgen" / "synth.py").read_bytes()).hexdigest()[:10]
+    path = cache / f"synth-{n}-seed{SEED}-{version}"
+    if not (path / "decks" / "all-facts.toml").is_file():
+        shutil.rmtree(path, ignore_errors=True)
+        from quizgen.synth import write_library
+
+        print(f"  generating a {n:,}-fact library in {path} …", file=sys.stderr, flush=True)
+        write_library(n, path, seed=SEED)
+    return path
+
+
+def fmt_s(seconds: float) -> str:
+    if seconds < 1:
+        return f"{seconds * 1000:.1f} ms"
+    return f"{seconds:.2f} s"
+
+
+def fmt_bytes(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{n / 1e3:.0f} kB"
+
+
+def median_of(results: list[dict], key: str = "seconds") -> float:
+    return statistics.median(r[key] for r in results)
+
+
+def rss_of(results: list[dict]) -> str:
+    return f"{max(r['peak_rss_mb'] for r in results):.0f} MB"
+
+
+def met(ok: bool) -> str:
+    return "yes" if ok else "**no**"
+
+
+def unavailable(results: list[dict]) -> str | None:
+    for r in results:
+        if "unavailable" in r:
+            return f"not available: {r['unavailable']}"
+    return None
+
+
+def offline_rows(n: int, lib: Path, runs: int, note: str, progress: Callable[[str], None]) -> list[Row]:
+    rows: list[Row] = []
+    large = n >= LARGE
+
+    progress(f"{n:,}: load and validate")
+    r = measure("load", lib, runs)
+    if (u := unavailable(r)):
+        rows.append(Row(n, "Load and validate (citations checked)", u))
+    else:
+        t = median_of(r)
+        rows.append(Row(n, "Load and validate (citations checked)", fmt_s(t), f"{runs}{note}", rss_of(r),
+                        "< 5 s" if large else "", met(t < 5) if large else ""))
+
+    progress(f"{n:,}: distractor index")
+    r = measure("index", lib, runs)
+    rows.append(Row(n, "Build the distractor index", unavailable(r) or fmt_s(median_of(r)),
+                    f"{runs}{note}", "" if unavailable(r) else rss_of(r)))
+
+    progress(f"{n:,}: 20-question quiz")
+    r = measure("quiz", lib, runs)
+    if (u := unavailable(r)):
+        rows.append(Row(n, f"Make one {QUIZ_COUNT}-question quiz", u))
+    else:
+        t = median_of(r)
+        rows.append(Row(n, f"Make one {QUIZ_COUNT}-question quiz (warm; first in a process: "
+                        f"{fmt_s(median_of(r, 'first'))})", fmt_s(t), f"{runs}×20{note}", rss_of(r),
+                        "< 20 ms" if large else "", met(t < 0.020) if large else ""))
+
+    progress(f"{n:,}: one question per fact")
+    r = measure("questions", lib, runs)
+    if (u := unavailable(r)):
+        rows.append(Row(n, "One question per fact, whole library", u))
+    else:
+        t = median_of(r)
+        failed = r[0]["failed"]
+        rows.append(Row(n, f"One question per fact, whole library ({fmt_s(t / n * 1)} per question"
+                        + (f"; {failed} facts without a question" if failed else "") + ")",
+                        fmt_s(t), f"{runs}{note}", rss_of(r)))
+
+    progress(f"{n:,}: .apkg export and bare genanki")
+    quizgen_runs: list[dict] = []
+    bare_runs: list[dict] = []
+    for _ in range(runs):  # interleaved, so both see the same machine load
+        quizgen_runs.append(run_child("apkg", lib))
+        bare_runs.append(run_child("apkg_bare", lib))
+    uq, ub = unavailable(quizgen_runs), unavailable(bare_runs)
+    tq = None if uq else median_of(quizgen_runs)
+    tb = None if ub else median_of(bare_runs)
+    rows.append(Row(n, "Export deck all-facts to .apkg (quizgen, 2 notes per fact)",
+                    uq or f"{fmt_s(tq)} ({fmt_bytes(quizgen_runs[0]['bytes'])})", f"{runs}{note}",
+                    "" if uq else rss_of(quizgen_runs)))
+    rows.append(Row(n, "Same notes with bare genanki (fields precomputed)",
+                    ub or f"{fmt_s(tb)} ({fmt_bytes(bare_runs[0]['bytes'])}, genanki stores the zip uncompressed)", f"{runs}{note}",
+                    "" if ub else rss_of(bare_runs)))
+    if tq is not None and tb is not None:
+        ratio = tq / tb
+        rows.append(Row(n, "Ratio quizgen / bare genanki", f"{ratio:.2f}×", "", "",
+                        "≤ 1.3×" if large else "", met(ratio <= 1.3) if large else ""))
+    else:
+        rows.append(Row(n, "Ratio quizgen / bare genanki", "not available: " + (uq or ub or "")))
+
+    progress(f"{n:,}: worksheet PDF")
+    r = measure("worksheet", lib, runs)
+    what = f"Worksheet PDF: {WORKSHEET_COUNT} questions × {WORKSHEET_VARIANTS} variants, with keys"
+    if (u := unavailable(r)):
+        rows.append(Row(n, what, u))
+    else:
+        t = median_of(r)
+        rows.append(Row(n, what + f" ({fmt_bytes(r[0]['bytes'])})", fmt_s(t), f"{runs}{note}", rss_of(r),
+                        "< 3 s", met(t < 3)))
+    return rows
+
+
+# ---- servers and load -----------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def server(argv: list[str], port: int, log: Path, startup: float = 300) -> Iterator[subprocess.Popen]:
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, env=child_env(), cwd=ROOT)
+    try:
+        deadline = time.monotonic() + startup
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"server exited with {proc.returncode}: "
+                                   + log.read_text(errors="replace")[-400:])
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                break
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"server did not listen on port {port} within {startup:.0f} s")
+            time.sleep(0.2)
+        yield proc
+    finally:
+        proc.terminate()  # only the process this script started
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def proc_status_mb(pid: int, key: str) -> float | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(key + ":"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):  # noqa: ANN002, ANN003
+        return None
+
+
+def http(url: str, data: bytes | None = None, ctype: str | None = None) -> tuple[int, dict, bytes]:
+    req = urllib.request.Request(url, data=data, method="POST" if data is not None else "GET")
+    if ctype:
+        req.add_header("Content-Type", ctype)
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        with opener.open(req, timeout=30) as resp:
+            return resp.status, dict(resp.headers), resp.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(exc.headers), exc.read()
+
+
+_UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+
+
+def parse_wrk(text: str) -> dict:
+    out: dict = {"rps": None, "p99_ms": None, "non2xx": 0, "socket_errors": 0, "requests": 0}
+    if m := re.search(r"Requests/sec:\s*([\d.]+)", text):
+        out["rps"] = float(m[1])
+    if m := re.search(r"^\s*99%\s+([\d.]+)(us|ms|s|m)\s*$", text, re.M):
+        out["p99_ms"] = float(m[1]) * _UNITS[m[2]]
+    if m := re.search(r"Non-2xx or 3xx responses:\s*(\d+)", text):
+        out["non2xx"] = int(m[1])
+    if m := re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text):
+        out["socket_errors"] = sum(int(x) for x in m.groups())
+    if m := re.search(r"(\d+) requests in", text):
+        out["requests"] = int(m[1])
+    return out
+
+
+def wrk(url: str, opts: argparse.Namespace, body: str | None = None, ctype: str | None = None) -> dict:
+    argv = ["wrk", "--latency", f"-t{opts.wrk_threads}", f"-c{opts.wrk_connections}",
+            f"-d{opts.wrk_duration}s", "--timeout", "10s"]
+    env = dict(os.environ)
+    if body is not None:
+        argv += ["-s", str(HERE / "post.lua")]
+        env.update(WRK_BODY=body, WRK_CONTENT_TYPE=ctype or "application/json")
+    proc = subprocess.run(argv + [url], capture_output=True, text=True, env=env,
+                          timeout=opts.wrk_duration + 60)
+    out = parse_wrk(proc.stdout)
+    if out["rps"] is None:
+        raise RuntimeError(f"wrk failed: {proc.stdout[-300:]} {proc.stderr[-300:]}")
+    return out
+
+
+def python_load(url: str, seconds: float, body: str | None = None, ctype: str | None = None) -> dict:
+    """No wrk (or --quick): a few sequential requests from Python, to check the endpoint works."""
+    data = body.encode() if body is not None else None
+    latencies: list[float] = []
+    errors = 0
+    end = time.monotonic() + seconds
+    while time.monotonic() < end or not latencies:
+        t = time.perf_counter()
+        try:
+            status, _, _ = http(url, data, ctype)
+        except OSError:
+            status = 0
+        latencies.append((time.perf_counter() - t) * 1000)
+        errors += not 200 <= status < 300
+    latencies.sort()
+    return {"rps": len(latencies) / seconds, "p99_ms": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))],
+            "non2xx": errors, "socket_errors": 0, "requests": len(latencies)}
+
+
+def load_test(url: str, opts: argparse.Namespace, runs: int, body: str | None = None,
+              ctype: str | None = None) -> dict:
+    if opts.no_wrk:
+        return python_load(url, 1.0, body, ctype)
+    wrk_warmup = argparse.Namespace(**{**vars(opts), "wrk_duration": 1})
+    wrk(url, wrk_warmup, body, ctype)  # warm up: first requests, caches, thread pool
+    results = [wrk(url, opts, body, ctype) for _ in range(runs)]
+    return {
+        "rps": statistics.median(r["rps"] for r in results),
+        "p99_ms": statistics.median(r["p99_ms"] for r in results),
+        "non2xx": sum(r["non2xx"] for r in results),
+        "socket_errors": sum(r["socket_errors"] for r in results),
+        "requests": sum(r["requests"] for r in results),
+    }
+
+
+def fmt_load(r: dict) -> str:
+    errors = r["non2xx"] + r["socket_errors"]
+    err = "0 errors" if not errors else f"**{r['non2xx']} non-2xx, {r['socket_errors']} socket errors**"
+    return f"{r['rps']:,.0f} req/s, p99 {r['p99_ms']:.1f} ms, {err} ({r['requests']:,} requests)"
+
+
+def web_rows(n: int, lib: Path, runs: int, note: str, opts: argparse.Namespace,
+             progress: Callable[[str], None], workdir: Path) -> list[Row]:
+    rows: list[Row] = []
+    large = n >= LARGE
+    how = "python client, no wrk" if opts.no_wrk else (
+        f"wrk -t{opts.wrk_threads} -c{opts.wrk_connections} -d{opts.wrk_duration}s")
+    settings = f"waitress --threads {opts.threads}; {how}"
+    runs_label = "1 (smoke)" if opts.no_wrk else f"{runs}{note}"
+
+    progress(f"{n:,}: hello-world baseline")
+    port = free_port()
+    try:
+        with server([sys.executable, str(HERE / "hello_app.py"), "--port", str(port),
+                     "--threads", str(opts.threads)], port, workdir / "hello.log"):
+            hello = load_test(f"http://127.0.0.1:{port}/", opts, runs)
+    except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
+        return [Row(n, "Web app rows", f"not available: {exc}")]
+
+    progress(f"{n:,}: quizgen serve")
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    try:
+        t = time.perf_counter()
+        with server([sys.executable, "-m", "quizgen", "serve", "--content", str(lib), "--port", str(port),
+                     "--threads", str(opts.threads)], port, workdir / "serve.log") as proc:
+            startup = time.perf_counter() - t
+            status, headers, _ = http(f"{base}/decks/all-facts/quiz?count={QUIZ_COUNT}&seed=1")
+            location = headers.get("Location", "")
+            if status not in (302, 303) or "/q/" not in location:
+                raise RuntimeError(f"starting a quiz gave HTTP {status}, no /q/<code> redirect")
+            code = location.rsplit("/q/", 1)[1]
+            page = f"{base}/q/{urllib.parse.quote(code)}"
+            status, _, body = http(f"{base}/api/quiz/{urllib.parse.quote(code)}")
+            if status != 200:
+                raise RuntimeError(f"GET /api/quiz/{code} gave HTTP {status}")
+            # A mix of right and wrong answers, each a valid option number for its question.
+            answers = [i % len(q["options"]) for i, q in enumerate(json.loads(body)["questions"])]
+            api_body = json.dumps({"answers": answers})
+            form_body = urllib.parse.urlencode({f"q{i}": a for i, a in enumerate(answers)})
+            checks = [("GET", page, None, None),
+                      ("POST", f"{base}/api/quiz/{code}/grade", api_body, "application/json"),
+                      ("POST", page, form_body, "application/x-www-form-urlencoded")]
+            for method, url, body, ctype in checks:  # each endpoint must answer 200 before it is loaded
+                status, _, text = http(url, body.encode() if body else None, ctype)
+                if status != 200:
+                    raise RuntimeError(f"{method} {url} gave HTTP {status}: {text[:200]!r}")
+            progress(f"{n:,}: quiz page")
+            quiz_page = load_test(page, opts, runs)
+            progress(f"{n:,}: grading (API)")
+            grade_api = load_test(f"{base}/api/quiz/{code}/grade", opts, runs, api_body, "application/json")
+            progress(f"{n:,}: grading (form)")
+            grade_form = load_test(page, opts, runs, form_body, "application/x-www-form-urlencoded")
+            rss = proc_status_mb(proc.pid, "VmRSS")
+            hwm = proc_status_mb(proc.pid, "VmHWM")
+    except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
+        rows.append(Row(n, f"Web: hello-world Flask ({settings})", fmt_load(hello), runs_label))
+        rows.append(Row(n, "Web: quizgen rows", f"not available: {exc}"))
+        return rows
+
+    rows.append(Row(n, f"Web: hello-world Flask, GET / ({settings})", fmt_load(hello), runs_label))
+
+    def ratio_row(what: str, r: dict) -> None:
+        ratio = r["rps"] / hello["rps"]
+        errors = r["non2xx"] + r["socket_errors"]
+        rows.append(Row(n, what, fmt_load(r), runs_label))
+        rows.append(Row(n, f"… throughput vs hello-world (p99 {r['p99_ms'] / hello['p99_ms']:.1f}× hello's)",
+                        f"{ratio:.0%}", "", "", "≥ 50%, 0 errors",
+                        "" if opts.no_wrk else met(ratio >= 0.5 and errors == 0)))
+
+    ratio_row(f"Web: quiz page GET /q/<code> ({QUIZ_COUNT} questions)", quiz_page)
+    ratio_row("Web: grading POST /api/quiz/<code>/grade (JSON)", grade_api)
+    ratio_row("Web: grading POST /q/<code> (HTML form)", grade_form)
+    rows.append(Row(n, f"Web: server resident memory after the load (startup {startup:.1f} s)",
+                    f"RSS {rss:.0f} MB" if rss else "not available", "", f"{hwm:.0f} MB" if hwm else "",
+                    "< 500 MB" if large else "", met(rss is not None and rss < 500) if large else ""))
+    return rows
+
+
+# ---- machine and output ---------------------------------------------------------------------
+
+
+def machine() -> dict[str, str]:
+    model = platform.processor() or platform.machine()
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
+        for line in subprocess.run(["lscpu"], capture_output=True, text=True, timeout=10).stdout.splitlines():
+            if line.startswith("Model name:"):
+                model = line.split(":", 1)[1].strip()
+    ram = ""
+    with contextlib.suppress(OSError):
+        kb = int(Path("/proc/meminfo").read_text().split("MemTotal:")[1].split()[0])
+        ram = f"{kb / 1024 / 1024:.0f} GiB"
+    versions = []
+    from importlib.metadata import PackageNotFoundError, version
+
+    for pkg in ("genanki", "flask", "waitress", "weasyprint", "pydantic"):
+        with contextlib.suppress(PackageNotFoundError):
+            versions.append(f"{pkg} {version(pkg)}")
+    wrk_version = ""
+    if shutil.which("wrk"):
+        with contextlib.suppress(OSError, subprocess.SubprocessError):
+            p = subprocess.run(["wrk", "-v"], capture_output=True, text=True, timeout=10)
+            wrk_version = (p.stdout + p.stderr).strip().splitlines()[0].split(" [")[0]
+    commit = ""
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                                cwd=ROOT, timeout=10).stdout.strip()
+    return {
+        "cpus": str(os.cpu_count()),
+        "model": model,
+        "ram": ram,
+        "python": platform.python_version(),
+        "os": f"{platform.system()} {platform.release()}",
+        "packages": ", ".join(versions),
+        "wrk": wrk_version,
+        "commit": commit,
+        "load": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+    }
+
+
+def table(rows: list[Row]) -> str:
+    lines = ["| " + " | ".join(HEADER) + " |", "|" + "|".join("---" for _ in HEADER) + "|"]
+    lines += ["| " + " | ".join(c.replace("|", "\\|") for c in r.cells) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def report(rows: list[Row], opts: argparse.Namespace, m: dict[str, str], argv: list[str]) -> str:
+    when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    runs = f"median of {opts.repeat} runs, each in a fresh process"
+    if any(s >= LARGE for s in opts.sizes) and opts.repeat_large < opts.repeat:
+        runs += f" ({opts.repeat_large} for {LARGE:,} facts: marked †)"
+    return "\n".join([
+        "## quizgen benchmarks",
+        "",
+        f"`python benchmarks/run.py {' '.join(argv)}`".replace(" `", "`") + f" — {when}, commit {m['commit']}",
+        "",
+        f"Machine: {m['cpus']} CPUs ({m['model']}), {m['ram']} RAM, {m['os']}, Python {m['python']}; "
+        f"{m['packages']}; {m['wrk'] or 'no wrk'}. Load average at the end: {m['load']}.",
+        "",
+        f"Times are the {runs}. Peak RSS is that process's maximum resident memory (interpreter, imports, "
+        "the loaded library and the step). The quiz row is the median of 20 quizzes with different seeds "
+        "in a warm process. Web rows: the median over runs of wrk's requests/s and p99 latency, against "
+        "`python -m quizgen serve` and a hello-world Flask app under the same waitress settings; "
+        "a grading request re-makes the quiz from its code.",
+        "",
+        table(rows),
+        "",
+    ])
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default=",".join(map(str, DEFAULT_SIZES)),
+                        help="comma-separated library sizes (facts); default 1000,10000,100000")
+    parser.add_argument("--repeat", type=int, default=5, help="runs per measurement (default 5)")
+    parser.add_argument("--repeat-large", type=int, default=2,
+                        help=f"runs per measurement at {LARGE:,}+ facts (default 2)")
+    parser.add_argument("--quick", action="store_true",
+                        help=f"smoke run: no wrk (a few Python requests instead), no sizes ≥ {LARGE:,}")
+    parser.add_argument("--no-web", action="store_true", help="leave out the web rows")
+    parser.add_argument("--threads", type=int, default=8, help="waitress threads (default 8, as quizgen serve)")
+    parser.add_argument("--wrk-duration", type=int, default=5, help="seconds per wrk run (default 5)")
+    parser.add_argument("--wrk-connections", type=int, default=8)
+    parser.add_argument("--wrk-threads", type=int, default=2)
+    parser.add_argument("--cache", type=Path, default=RESULTS / "libraries",
+                        help="where synthetic libraries are kept between runs")
+    parser.add_argument("--output", type=Path, default=RESULTS / "latest.md")
+    parser.add_argument("--step", choices=sorted(STEPS), help=argparse.SUPPRESS)
+    parser.add_argument("--lib", help=argparse.SUPPRESS)
+    opts = parser.parse_args(argv)
+
+    if opts.step:
+        run_step_here(opts.step, opts.lib)
+        return 0
+
+    opts.sizes = [int(s.replace("_", "").replace(",", "")) for s in opts.sizes.split(",") if s.strip()]
+    if opts.quick:
+        opts.sizes = [s for s in opts.sizes if s < LARGE]
+    opts.no_wrk = opts.quick or shutil.which("wrk") is None
+    opts.repeat = max(1, opts.repeat)
+    opts.repeat_large = max(1, min(opts.repeat_large, opts.repeat))
+    started = time.monotonic()
+
+    def progress(msg: str) -> None:
+        print(f"[{time.monotonic() - started:6.0f} s] {msg}", file=sys.stderr, flush=True)
+
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory(prefix="quizgen-bench-") as tmp:
+        for n in opts.sizes:
+            lib = synth_dir(n, opts.cache)
+            large = n >= LARGE
+            runs = opts.repeat_large if large else opts.repeat
+            note = "†" if large and runs < opts.repeat else ""
+            rows += offline_rows(n, lib, runs, note, progress)
+            if not opts.no_web:
+                rows += web_rows(n, lib, runs, note, opts, progress, Path(tmp))
+    text = report(rows, opts, machine(), argv)
+    print(text)
+    opts.output.parent.mkdir(parents=True, exist_ok=True)
+    opts.output.write_text(text, encoding="utf-8")
+    progress(f"written to {opts.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
