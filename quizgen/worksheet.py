@@ -14,6 +14,7 @@ import base64
 import hashlib
 import math
 import random
+import re
 import string
 from dataclasses import dataclass
 from functools import lru_cache
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup, escape
 
 from .atomic import write_bytes
 from .errors import RenderError, SubmissionError
@@ -123,15 +125,29 @@ def build_variants(maker: QuizMaker, spec: QuizSpec, variants: int) -> list[Vari
     return _build(maker, spec, variants)[1]
 
 
+_KEYCAP = re.compile("([0-9#*])\ufe0f?\u20e3")
+
+
+def keycaps(text: str) -> Markup:
+    """Escape ``text``, drawing keycap emoji such as 7️⃣ as a boxed digit.
+
+    Quotes are verbatim and some official posts write numbers as keycaps; no
+    installed font has U+20E3, so they would print as empty boxes.
+    """
+    return Markup(_KEYCAP.sub(r'<span class="keycap">\1</span>', str(escape(text))))
+
+
 @lru_cache(maxsize=1)
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["keycaps"] = keycaps
+    return env
 
 
 @lru_cache(maxsize=1)

@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DECK = "group-3"
 CYRILLIC_DECK_TITLE = "Встреча на Эльбе, группа 3"
 CYRILLIC_PUBLISHER = "Издательство «Правда»"
+KEYCAP_PREFIX = "There were 7\ufe0f\u20e38\ufe0f\u20e3 times "
 
 
 def norm(text: str) -> str:
@@ -167,13 +168,17 @@ def test_pdf_without_key_has_no_answers(wmaker):
 
 @pytest.fixture(scope="module")
 def cyrillic_maker(synth_root, tmp_path_factory) -> QuizMaker:
-    """The synthetic content with a Russian deck title and publisher (names in the citation and stems)."""
+    """The synthetic content with a Russian deck title and publisher (names in the citation and stems),
+    and quotes with keycap emoji as official posts write numbers ("7️⃣8️⃣ years ago")."""
     root = tmp_path_factory.mktemp("cyrillic") / "lib"
     shutil.copytree(synth_root, root)
     deck = root / "decks" / f"{DECK}.toml"
     deck.write_text(deck.read_text().replace("Synthetic group 3", CYRILLIC_DECK_TITLE), encoding="utf-8")
     for source in (root / "content" / "sources").glob("*.toml"):
         source.write_text(source.read_text().replace("Synthetic Press", CYRILLIC_PUBLISHER), encoding="utf-8")
+    # Quotes must stand in the source text, so the keycaps go into both.
+    for path in [*(root / "content" / "sources").glob("*.txt"), *(root / "content" / "facts").glob("*.toml")]:
+        path.write_text(path.read_text(encoding="utf-8").replace("There were ", KEYCAP_PREFIX), encoding="utf-8")
     return QuizMaker(load_library(root))
 
 
@@ -186,6 +191,15 @@ def test_cyrillic_names_render_in_the_pdf(cyrillic_maker):
     fonts = {str(font["/BaseFont"]) for page in reader.pages
              for font in page["/Resources"]["/Font"].values()}
     assert any("DejaVu" in f for f in fonts), fonts
+
+
+def test_keycap_emoji_in_quotes_print_as_boxed_digits_not_empty_boxes(cyrillic_maker):
+    spec = QuizSpec(DECK, 20, 2)
+    assert any(KEYCAP_PREFIX in q.citation.quote for q in cyrillic_maker.make(spec).questions)
+    data = render_pdf(cyrillic_maker, spec, variants=1, with_key=True)
+    text = norm(" ".join(p.extract_text() for p in PdfReader(BytesIO(data)).pages))
+    assert re.search("“There were 7 ?8 times", text) and "\\u20e3" not in text
+    assert '<span class="keycap">7</span><span class="keycap">8</span>' in render_html(cyrillic_maker, spec)
 
 
 def test_missing_pango_is_a_render_error_with_the_fix(wmaker, spec, tmp_path, monkeypatch):
