@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 import random
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from .content import Library
@@ -22,6 +24,7 @@ from .templates import QUESTION_KINDS
 KIND_LETTERS = {"forward": "f", "reverse": "r", "true_false": "t"}
 _LETTER_KINDS = {v: k for k, v in KIND_LETTERS.items()}
 MAX_COUNT = 200
+CACHED_QUESTIONS = 10_000  # questions kept in QuizMaker's cache of recent quizzes (a few MB)
 _CODE = re.compile(r"^(?P<deck>[a-z0-9][a-z0-9-]{0,79})\.(?P<count>\d{1,3})\.(?P<kinds>[frt]{1,3})"
                    r"\.(?P<seed>\d{1,12})\.(?P<digest>[0-9a-f]{8})$")
 
@@ -123,8 +126,29 @@ class QuizMaker:
     def __init__(self, library: Library):
         self.library = library
         self.index = DistractorIndex(library.facts.values(), library.sources)
+        # Recently made quizzes by spec: a quiz is a pure function of its spec and the (read-only)
+        # library, and a shared code is shown, then graded, by many students. Bounded by questions.
+        self._made: OrderedDict[QuizSpec, Quiz] = OrderedDict()
+        self._made_questions = 0
+        self._lock = threading.Lock()
 
     def make(self, spec: QuizSpec) -> Quiz:
+        with self._lock:
+            quiz = self._made.get(spec)
+            if quiz is not None:
+                self._made.move_to_end(spec)
+                return quiz
+        quiz = self._make(spec)
+        with self._lock:
+            if spec not in self._made:
+                self._made[spec] = quiz
+                self._made_questions += len(quiz.questions)
+                while self._made_questions > CACHED_QUESTIONS and len(self._made) > 1:
+                    _, old = self._made.popitem(last=False)
+                    self._made_questions -= len(old.questions)
+        return quiz
+
+    def _make(self, spec: QuizSpec) -> Quiz:
         deck = self.library.deck(spec.deck_id)
         facts = self.library.deck_facts(spec.deck_id)
         rng = _rng("quiz", spec.deck_id, spec.seed)
