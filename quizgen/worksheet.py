@@ -181,7 +181,6 @@ def render_html(maker: QuizMaker, spec: QuizSpec, variants: int = 1, with_key: b
         "pdf_url": pdf_url,
         "back_url": back_url,
         "form": form,
-        "seed": spec.seed,
     }
     return _environment().get_template("worksheet.html").render(context)
 
