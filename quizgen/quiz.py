@@ -24,6 +24,7 @@ from .templates import QUESTION_KINDS
 KIND_LETTERS = {"forward": "f", "reverse": "r", "true_false": "t"}
 _LETTER_KINDS = {v: k for k, v in KIND_LETTERS.items()}
 MAX_COUNT = 200
+TEMPLATE_WEIGHTS = {"forward": 3.0, "reverse": 2.0, "true_false": 1.0}
 CACHED_QUESTIONS = 10_000  # questions kept in QuizMaker's cache of recent quizzes (a few MB)
 _CODE = re.compile(r"^(?P<deck>[a-z0-9][a-z0-9-]{0,79})\.(?P<count>\d{1,3})\.(?P<kinds>[frt]{1,3})"
                    r"\.(?P<seed>\d{1,12})\.(?P<digest>[0-9a-f]{8})$")
@@ -177,7 +178,8 @@ class QuizMaker:
     def _question(self, fact, spec: QuizSpec, position: int) -> Question | None:
         rng = _rng("question", spec.deck_id, spec.seed, fact.id)
         allowed = [t for t in supported_templates(fact) if t in spec.kinds]
-        rng.shuffle(allowed)
+        # A weighted shuffle: true/false is a coin toss for a guesser, so it comes up least often.
+        allowed.sort(key=lambda t: rng.random() ** (1 / TEMPLATE_WEIGHTS[t]), reverse=True)
         for template in allowed:
             try:
                 return make_question(fact, template, self.library.source_of(fact),
