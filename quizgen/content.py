@@ -26,12 +26,19 @@ from .validation import flatten
 _FACT = TypeAdapter(Fact)
 _FACTS_FILE_KEYS = {"topic", "fact"}
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " "})
-_SPACE = re.compile(r"\s+")
+_QUOTE_PAIRS = tuple((chr(k), v) for k, v in _QUOTES.items())  # no replacement is itself replaced
 
 
 def normalise_text(text: str) -> str:
     """Whitespace folded and typographic quotes made straight, for quote matching."""
-    return _SPACE.sub(" ", text.translate(_QUOTES)).strip()
+    if not text.isascii():  # every character _QUOTES maps is non-ASCII; isascii() is O(1)
+        # As text.translate(_QUOTES), but str.replace is a C scan: translate with a dict looks
+        # up every character, which was most of the load time of a large library.
+        for old, new in _QUOTE_PAIRS:
+            if old in text:
+                text = text.replace(old, new)
+    # Same as re.sub(r"\s+", " ", text).strip(): split() and \s both use Unicode whitespace; ~3x faster.
+    return " ".join(text.split())
 
 
 def bundled_root() -> Path:
