@@ -30,8 +30,11 @@ Slug = Annotated[str, StringConstraints(strip_whitespace=True, pattern=_SLUG, ma
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 
+_WHITESPACE = re.compile(r"\s")  # compiled once: re.search's cache lookup cost more than the search
+
+
 def _no_space_tag(tag: str) -> str:
-    if re.search(r"\s", tag):
+    if _WHITESPACE.search(tag):
         raise ValueError(f"tag {tag!r} contains a space; use hyphens (Anki splits tags on spaces)")
     return tag
 
