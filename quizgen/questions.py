@@ -79,35 +79,53 @@ def on_date(date: FuzzyDate) -> str:
     return ("on " if date.precision is Precision.DAY else "in ") + date.render()
 
 
+def _plain_slots(fact: Fact) -> dict[str, str]:
+    if isinstance(fact, DateFact):
+        return {"event": fact.event, "date": fact.date.render(), "on_date": on_date(fact.date)}
+    if isinstance(fact, PersonFact):
+        return {"name": fact.name, "role": fact.role, "nationality": fact.nationality}
+    if isinstance(fact, PlaceFact):
+        return {"event": fact.event, "place": fact.place, "place_type": fact.place_type,
+                "preposition": fact.preposition}
+    if isinstance(fact, UnitFact):
+        return {"unit": fact.unit, "echelon": fact.echelon, "side": fact.side, "action": fact.action}
+    if isinstance(fact, QuantityFact):
+        return {"counts": fact.counts, "value": fact.answer_text()}
+    raise TypeError(fact)  # pragma: no cover - the model admits no other kind
+
+
 def slots(fact: Fact) -> dict[str, str]:
     """Placeholder values for the templates, capitalised variants included."""
-    if isinstance(fact, DateFact):
-        values = {"event": fact.event, "date": fact.date.render(), "on_date": on_date(fact.date)}
-    elif isinstance(fact, PersonFact):
-        values = {"name": fact.name, "role": fact.role, "nationality": fact.nationality}
-    elif isinstance(fact, PlaceFact):
-        values = {"event": fact.event, "place": fact.place, "place_type": fact.place_type,
-                  "preposition": fact.preposition}
-    elif isinstance(fact, UnitFact):
-        values = {"unit": fact.unit, "echelon": fact.echelon, "side": fact.side, "action": fact.action}
-    elif isinstance(fact, QuantityFact):
-        values = {"counts": fact.counts, "value": fact.answer_text()}
-    else:  # pragma: no cover - the model admits no other kind
-        raise TypeError(fact)
+    values = _plain_slots(fact)
     values.update({sentence_case(k): sentence_case(v) for k, v in list(values.items())})
     return values
+
+
+class _Slots(dict):
+    """``slots(fact)`` whose capitalised variants are made only when a template asks for one."""
+
+    __slots__ = ()
+
+    def __missing__(self, key: str) -> str:
+        plain = key[:1].lower() + key[1:]
+        # "answer" is added after the slots, so (as with slots()) it has no capitalised variant.
+        if plain != "answer" and plain != key and dict.__contains__(self, plain) and sentence_case(plain) == key:
+            return sentence_case(dict.__getitem__(self, plain))
+        raise KeyError(key)
 
 
 def stem_text(fact: Fact, template: str, answer: str | None = None) -> str:
     """The template (or the fact's override) filled in; ``answer`` fills statements."""
     pattern = fact.stems.get(template) or TEMPLATES[fact.kind][template]
-    values = slots(fact)
     if answer is not None:
         # At the start of a sentence a "the" answer needs its capital too.
-        values["answer"] = sentence_case(answer) if pattern.startswith("{answer}") else answer
+        answer = sentence_case(answer) if pattern.startswith("{answer}") else answer
     if template in fact.stems:
         # Overrides are literal text apart from {answer}, so braces in them are safe.
-        return pattern.replace("{answer}", values.get("answer", "{answer}"))
+        return pattern if answer is None else pattern.replace("{answer}", answer)
+    values = _Slots(_plain_slots(fact))
+    if answer is not None:
+        values["answer"] = answer
     return pattern.format_map(values)
 
 
