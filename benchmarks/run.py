@@ -668,8 +668,9 @@ def report(rows: list[Row], opts: argparse.Namespace, m: dict[str, str], argv: l
         f"Times are the {runs}. Peak RSS is that process's maximum resident memory (interpreter, imports, "
         "the loaded library and the step). The quiz row is the median of 20 quizzes with different seeds "
         "in a warm process. Web rows: the median over runs of wrk's requests/s and p99 latency, against "
-        "`python -m quizgen serve` and a hello-world Flask app under the same waitress settings; "
-        "a grading request re-makes the quiz from its code.",
+        "`python -m quizgen serve` and a hello-world Flask app under the same waitress settings. "
+        "QuizMaker keeps recent quizzes, so the one-code rows show and grade a known quiz; the new-seed "
+        "row makes a quiz per request.",
         "",
         table(rows),
         "",
