@@ -33,13 +33,12 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -653,7 +652,7 @@ def table(rows: list[Row]) -> str:
 
 
 def report(rows: list[Row], opts: argparse.Namespace, m: dict[str, str], argv: list[str]) -> str:
-    when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     runs = f"median of {opts.repeat} runs, each in a fresh process"
     if any(s >= LARGE for s in opts.sizes) and opts.repeat_large < opts.repeat:
         runs += f" ({opts.repeat_large} for {LARGE:,} facts: marked †)"
