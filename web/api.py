@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError
 from werkzeug.wrappers import Response
 
 from quizgen.errors import SubmissionError
-from quizgen.quiz import MAX_COUNT, Graded, Quiz
+from quizgen.quiz import MAX_COUNT, Quiz
 from quizgen.validation import format_lines
 
 from .decks import deck_summaries
@@ -60,18 +60,4 @@ def grade(code: str) -> Response:
         body = GradeRequest.model_validate(data)
     except ValidationError as exc:
         raise SubmissionError("; ".join(format_lines(exc))) from None
-    return jsonify(_graded_json(maker().grade(code, body.answers)))
-
-
-def _graded_json(graded: Graded) -> dict:
-    # Same shape as Graded.to_dict(), which (at the time of writing) passes Question.to_dict a
-    # keyword it does not take; passing the flag positionally works with either spelling.
-    return {
-        "code": graded.quiz.code,
-        "score": graded.score,
-        "total": len(graded.quiz.questions),
-        "results": [
-            {**q.to_dict(True), "given_index": a, "correct": ok}
-            for q, a, ok in zip(graded.quiz.questions, graded.answers, graded.correct, strict=True)
-        ],
-    }
+    return jsonify(maker().grade(code, body.answers).to_dict())

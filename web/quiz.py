@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+
 from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
@@ -26,11 +29,28 @@ def start(deck_id: str) -> Response | tuple[str, int]:
     return redirect(url_for("quiz.show", code=spec.code(maker().library.digest)), code=303)
 
 
+_PAGES: OrderedDict[tuple[int, str], str] = OrderedDict()
+_PAGES_LOCK = threading.Lock()
+PAGE_CACHE_SIZE = 256
+
+
 @bp.get("/q/<code>")
 def show(code: str) -> str:
+    # A code pins deck, settings and content version, so its page never changes: render it once.
+    # (Keyed by the maker too, so apps over different content never share pages.)
+    key = (id(maker()), code)
+    with _PAGES_LOCK:
+        if key in _PAGES:
+            _PAGES.move_to_end(key)
+            return _PAGES[key]
     quiz = maker().from_code(code)
-    return render_template("quiz/show.html", quiz=quiz, kinds=kinds_label(quiz.spec.kinds),
+    page = render_template("quiz/show.html", quiz=quiz, kinds=kinds_label(quiz.spec.kinds),
                            kind_labels=KIND_LABELS)
+    with _PAGES_LOCK:
+        _PAGES[key] = page
+        while len(_PAGES) > PAGE_CACHE_SIZE:
+            _PAGES.popitem(last=False)
+    return page
 
 
 @bp.post("/q/<code>")

@@ -39,6 +39,7 @@ the collection and its note type ID is unchanged. Decks are matched by name.
 
 from __future__ import annotations
 
+import functools
 import html
 import io
 import itertools
@@ -139,23 +140,26 @@ def _text(value: str) -> str:
     return html.escape(value, quote=True)
 
 
+@functools.lru_cache(maxsize=4096)
+def _source_html(publisher: str, title: str, published: str, url: str | None, attributed: bool,
+                 official: bool) -> str:
+    # The same for every fact of a source: built once per source, not once per note.
+    ref = f'{_text(publisher)}, <i>{_text(title)}</i>, {_text(published)}'
+    if url:
+        ref += f' · <a href="{_text(url)}">source</a>'
+    flags = ""
+    if attributed:
+        flags += '<span class="qz-flag">The publisher\'s own claim</span>'
+    if official:
+        flags += '<span class="qz-flag">Official government source</span>'
+    return f'<div class="qz-ref">{ref}</div>' + (f'<div class="qz-flags">{flags}</div>' if flags else "")
+
+
 def citation_html(citation: Citation) -> str:
     """The citation block on the back of every card; every piece of content is escaped."""
-    ref = f'{_text(citation.publisher)}, <i>{_text(citation.title)}</i>, {_text(citation.published)}'
-    if citation.url:
-        ref += f' · <a href="{_text(citation.url)}">source</a>'
-    flags = ""
-    if citation.attributed:
-        flags += '<span class="qz-flag">The publisher\'s own claim</span>'
-    if citation.official:
-        flags += '<span class="qz-flag">Official government source</span>'
-    return (
-        '<div class="qz-cite">'
-        f'<div class="qz-quote">{_text(citation.quote)}</div>'
-        f'<div class="qz-ref">{ref}</div>'
-        + (f'<div class="qz-flags">{flags}</div>' if flags else "")
-        + "</div>"
-    )
+    tail = _source_html(citation.publisher, citation.title, citation.published, citation.url,
+                        citation.attributed, citation.official)
+    return f'<div class="qz-cite"><div class="qz-quote">{_text(citation.quote)}</div>{tail}</div>'
 
 
 def _no_cloze(value: str) -> str:
@@ -246,7 +250,8 @@ def apkg_bytes(library: Library, deck_id: str, progress: Progress | None = None)
             info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            out.writestr(info, data)
+            # Level 1: nearly the size of level 6 (SQLite pages compress well) at a fraction of the time.
+            out.writestr(info, data, compresslevel=1)
     return buffer.getvalue()
 
 
