@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
 
 from flask import Blueprint, redirect, render_template, request, url_for
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from quizgen.errors import SubmissionError
@@ -29,28 +32,44 @@ def start(deck_id: str) -> Response | tuple[str, int]:
     return redirect(url_for("quiz.show", code=spec.code(maker().library.digest)), code=303)
 
 
-_PAGES: OrderedDict[tuple[int, str], str] = OrderedDict()
-_PAGES_LOCK = threading.Lock()
-PAGE_CACHE_SIZE = 256
+class _Rendered:
+    """What a quiz code renders to, kept for the most recent codes.
+
+    A code pins deck, settings and content version, so its quiz page and its citations never
+    change: they are rendered once, not on every request of a class sharing one link. Keys hold
+    the maker too, so apps over different content never share entries.
+    """
+
+    def __init__(self, size: int = 256):
+        self.size = size
+        self._items: OrderedDict[tuple, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple, make: Callable[[], Any]) -> Any:
+        key = (id(maker()), *key)
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = make()
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return value
+
+
+_rendered = _Rendered()
 
 
 @bp.get("/q/<code>")
 def show(code: str) -> str:
-    # A code pins deck, settings and content version, so its page never changes: render it once.
-    # (Keyed by the maker too, so apps over different content never share pages.)
-    key = (id(maker()), code)
-    with _PAGES_LOCK:
-        if key in _PAGES:
-            _PAGES.move_to_end(key)
-            return _PAGES[key]
-    quiz = maker().from_code(code)
-    page = render_template("quiz/show.html", quiz=quiz, kinds=kinds_label(quiz.spec.kinds),
-                           kind_labels=KIND_LABELS)
-    with _PAGES_LOCK:
-        _PAGES[key] = page
-        while len(_PAGES) > PAGE_CACHE_SIZE:
-            _PAGES.popitem(last=False)
-    return page
+    def page() -> str:
+        quiz = maker().from_code(code)
+        return render_template("quiz/show.html", quiz=quiz, kinds=kinds_label(quiz.spec.kinds),
+                               kind_labels=KIND_LABELS)
+
+    return _rendered.get(("page", code), page)
 
 
 @bp.post("/q/<code>")
@@ -58,4 +77,7 @@ def grade(code: str) -> str:
     quiz = maker().from_code(code)
     graded = maker().grade(code, answers_from_form(quiz, request.form))
     share = url_for("quiz.show", code=quiz.code, _external=True)
-    return render_template("quiz/results.html", graded=graded, quiz=quiz, share=share)
+    citations = _rendered.get(("citations", code), lambda: [
+        Markup(render_template("quiz/_citation.html", c=q.citation)) for q in quiz.questions
+    ])
+    return render_template("quiz/results.html", graded=graded, quiz=quiz, share=share, citations=citations)
