@@ -35,12 +35,13 @@ def start(deck_id: str) -> Response | tuple[str, int]:
 class _Rendered:
     """What a quiz code renders to, kept for the most recent codes.
 
-    A code pins deck, settings and content version, so its quiz page and its citations never
-    change: they are rendered once, not on every request of a class sharing one link. Keys hold
-    the maker too, so apps over different content never share entries.
+    A code pins deck, settings and content version, so its quiz page never changes, nor does
+    one of its questions graded with a given answer: each is rendered once, not on every request
+    of a class sharing one link. Keys hold the maker too, so apps over different content never
+    share entries.
     """
 
-    def __init__(self, size: int = 256):
+    def __init__(self, size: int = 4096):
         self.size = size
         self._items: OrderedDict[tuple, Any] = OrderedDict()
         self._lock = threading.Lock()
@@ -77,7 +78,9 @@ def grade(code: str) -> str:
     quiz = maker().from_code(code)
     graded = maker().grade(code, answers_from_form(quiz, request.form))
     share = url_for("quiz.show", code=quiz.code, _external=True)
-    citations = _rendered.get(("citations", code), lambda: [
-        Markup(render_template("quiz/_citation.html", c=q.citation)) for q in quiz.questions
-    ])
-    return render_template("quiz/results.html", graded=graded, quiz=quiz, share=share, citations=citations)
+    items = [
+        _rendered.get(("result", code, n, given), lambda q=q, n=n, given=given, ok=ok: Markup(render_template(
+            "quiz/_result.html", q=q, number=n + 1, given=given, ok=ok)))
+        for n, (q, given, ok) in enumerate(zip(quiz.questions, graded.answers, graded.correct, strict=True))
+    ]
+    return render_template("quiz/results.html", graded=graded, quiz=quiz, share=share, items=items)
