@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import rtoml
 from pydantic import TypeAdapter, ValidationError
@@ -153,120 +154,134 @@ def _model_problems(
     ]
 
 
+class _Loader:
+    """One pass over a content folder, collecting every problem instead of stopping at the first."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.problems: list[Problem] = []
+        self.digest = hashlib.sha256()
+        self.sources: dict[str, Source] = {}
+        self.source_texts: dict[str, str] = {}
+        self.facts: dict[str, Fact] = {}
+        self.topics: dict[str, str] = {}
+        self.fact_files: dict[str, str] = {}
+        self.fact_places: dict[str, str] = {}
+        self.decks: dict[str, Deck] = {}
+
+    def _files(self, folder: Path) -> Iterator[tuple[Path, str, dict, bytes]]:
+        """Each TOML file of a folder, parsed, with its bytes counted into the digest."""
+        for file in sorted(folder.glob("*.toml")):
+            rel = _rel(file, self.root)
+            data, raw = _read_toml(file, self.root, self.problems)
+            self.digest.update(rel.encode() + b"\0" + raw)
+            if data is not None:
+                yield file, rel, data, raw
+
+    def _one_model_per_file(self, folder: Path, model: type, kind: str, seen: dict) -> Iterator[tuple[Path, str, Any]]:
+        """Sources and decks: a validated model per file, or a problem line per mistake."""
+        for file, rel, data, _ in self._files(folder):
+            ident = data.get("id") if isinstance(data.get("id"), str) else None
+            try:
+                item = model.model_validate(data)
+            except ValidationError as exc:
+                self.problems += _model_problems(exc, rel, ident, kind)
+                continue
+            if item.id in seen:
+                self.problems.append(Problem(rel, f"duplicate {kind} id; each {kind} needs its own id",
+                                             fact_id=item.id, field="id", kind=kind))
+                continue
+            yield file, rel, item
+
+    def load_sources(self) -> None:
+        for file, rel, source in self._one_model_per_file(
+                self.root / "content" / "sources", Source, "source", self.sources):
+            text_path = file.parent / source.text
+            if not text_path.is_file():
+                self.problems.append(Problem(rel, f"stored text {_rel(text_path, self.root)} not found; "
+                                             "save the source's text there", fact_id=source.id,
+                                             field="text", kind="source"))
+                continue
+            text_raw = text_path.read_bytes()
+            self.digest.update(text_raw)
+            self.sources[source.id] = source
+            self.source_texts[source.id] = normalise_text(text_raw.decode("utf-8", errors="replace"))
+
+    def load_facts(self) -> None:
+        for file, rel, data, raw in self._files(self.root / "content" / "facts"):
+            for key in sorted(set(data) - _FACTS_FILE_KEYS):
+                self.problems.append(Problem(rel, f"unknown top-level key {key!r}; a facts file has "
+                                             "topic = \"…\" and [[fact]] tables", field=key))
+            topic = data.get("topic")
+            if not isinstance(topic, str) or not topic.strip():
+                self.problems.append(Problem(rel, "missing topic; add topic = \"…\" at the top of the file",
+                                             field="topic"))
+                topic = file.stem
+            raw_facts = data.get("fact", [])
+            if not isinstance(raw_facts, list) or not raw_facts:
+                self.problems.append(Problem(rel, "no facts; add [[fact]] tables", field="fact"))
+                continue
+            for index, item in enumerate(raw_facts):
+                self._fact(item, index, topic, file.name, rel, raw)
+
+    def _fact(self, item: Any, index: int, topic: str, file_name: str, rel: str, raw: bytes) -> None:
+        if not isinstance(item, dict):
+            self.problems.append(Problem(rel, "not a table; write each fact as a [[fact]] table",
+                                         fact_id=f"#{index + 1}", field="fact"))
+            return
+        ident = item.get("id") if isinstance(item.get("id"), str) else None
+        try:
+            fact = _FACT.validate_python(item)
+        except ValidationError as exc:
+            line = _id_line(raw, ident) if ident else None
+            self.problems += _model_problems(exc, rel, ident or f"#{index + 1} (no id)", "fact", line)
+            return
+        texts = self.source_texts
+        quote_found = fact.source in texts and normalise_text(fact.quote) in texts[fact.source]
+        # Finding the line is a search of the file: only worth it once there is a problem.
+        line = None if quote_found and fact.id not in self.facts else _id_line(raw, fact.id)
+        if fact.id in self.facts:
+            self.problems.append(Problem(rel, f"duplicate fact id, first used in {self.fact_places[fact.id]}; "
+                                         "give this fact its own id", fact_id=fact.id, field="id", line=line))
+            return
+        if fact.source not in self.sources:
+            known = ", ".join(sorted(self.sources)) or "none"
+            self.problems.append(Problem(rel, f"unknown source {fact.source!r}; known sources: {known}",
+                                         fact_id=fact.id, field="source", line=line))
+        elif not quote_found:
+            self.problems.append(Problem(rel, f"quote not found in the text of source {fact.source!r}; "
+                                         "copy it word for word from the stored text",
+                                         fact_id=fact.id, field="quote", line=line))
+        self.facts[fact.id] = fact
+        self.topics[fact.id] = topic
+        self.fact_files[fact.id] = file_name
+        self.fact_places[fact.id] = rel
+
+    def load_decks(self) -> None:
+        folder = self.root / "decks"
+        if not any(folder.glob("*.toml")):
+            self.problems.append(Problem(_rel(folder, self.root),
+                                         "no decks; add a deck file such as decks/all-facts.toml"))
+        known_files = {f.name for f in (self.root / "content" / "facts").glob("*.toml")}
+        for _, rel, deck in self._one_model_per_file(folder, Deck, "deck", self.decks):
+            for name in deck.files:
+                if name not in known_files:
+                    self.problems.append(Problem(rel, f"no facts file {name!r} in content/facts",
+                                                 fact_id=deck.id, field="files", kind="deck"))
+            if next(select(deck, self.facts.values(), self.fact_files), None) is None:
+                self.problems.append(Problem(rel, "this deck selects no facts; check its tags and files",
+                                             fact_id=deck.id, field="tags" if deck.tags else "files",
+                                             kind="deck"))
+            self.decks[deck.id] = deck
+
+
 def load_library(path: Path | str | None = None) -> Library:
     """Load and check a content folder; raise ``ContentError`` listing every problem."""
-    root = resolve_root(path)
-    problems: list[Problem] = []
-    digest = hashlib.sha256()
-
-    sources: dict[str, Source] = {}
-    source_texts: dict[str, str] = {}
-    for file in sorted((root / "content" / "sources").glob("*.toml")):
-        rel = _rel(file, root)
-        data, raw = _read_toml(file, root, problems)
-        digest.update(rel.encode() + b"\0" + raw)
-        if data is None:
-            continue
-        ident = data.get("id") if isinstance(data.get("id"), str) else None
-        try:
-            source = Source.model_validate(data)
-        except ValidationError as exc:
-            problems += _model_problems(exc, rel, ident, "source")
-            continue
-        if source.id in sources:
-            problems.append(Problem(rel, "duplicate source id; each source needs its own id",
-                                    fact_id=source.id, field="id", kind="source"))
-            continue
-        text_path = file.parent / source.text
-        if not text_path.is_file():
-            problems.append(Problem(rel, f"stored text {_rel(text_path, root)} not found; "
-                                    "save the source's text there", fact_id=source.id,
-                                    field="text", kind="source"))
-            continue
-        text_raw = text_path.read_bytes()
-        digest.update(text_raw)
-        sources[source.id] = source
-        source_texts[source.id] = normalise_text(text_raw.decode("utf-8", errors="replace"))
-
-    facts: dict[str, Fact] = {}
-    topics: dict[str, str] = {}
-    fact_files: dict[str, str] = {}
-    fact_places: dict[str, str] = {}
-    for file in sorted((root / "content" / "facts").glob("*.toml")):
-        rel = _rel(file, root)
-        data, raw = _read_toml(file, root, problems)
-        digest.update(rel.encode() + b"\0" + raw)
-        if data is None:
-            continue
-        for key in sorted(set(data) - _FACTS_FILE_KEYS):
-            problems.append(Problem(rel, f"unknown top-level key {key!r}; a facts file has "
-                                    "topic = \"…\" and [[fact]] tables", field=key))
-        topic = data.get("topic")
-        if not isinstance(topic, str) or not topic.strip():
-            problems.append(Problem(rel, "missing topic; add topic = \"…\" at the top of the file",
-                                    field="topic"))
-            topic = file.stem
-        raw_facts = data.get("fact", [])
-        if not isinstance(raw_facts, list) or not raw_facts:
-            problems.append(Problem(rel, "no facts; add [[fact]] tables", field="fact"))
-            continue
-        for index, item in enumerate(raw_facts):
-            ident = item.get("id") if isinstance(item.get("id"), str) else None
-            label = ident or f"#{index + 1} (no id)"
-            try:
-                fact = _FACT.validate_python(item)
-            except ValidationError as exc:
-                problems += _model_problems(exc, rel, label, "fact", _id_line(raw, ident) if ident else None)
-                continue
-            quote_found = fact.source in source_texts and normalise_text(fact.quote) in source_texts[fact.source]
-            # Finding the line is a search of the file: only worth it once there is a problem.
-            line = None if quote_found and fact.id not in facts else _id_line(raw, fact.id)
-            if fact.id in facts:
-                problems.append(Problem(rel, f"duplicate fact id, first used in {fact_places[fact.id]}; "
-                                        "give this fact its own id", fact_id=fact.id, field="id", line=line))
-                continue
-            if fact.source not in sources:
-                known = ", ".join(sorted(sources)) or "none"
-                problems.append(Problem(rel, f"unknown source {fact.source!r}; known sources: {known}",
-                                        fact_id=fact.id, field="source", line=line))
-            elif not quote_found:
-                problems.append(Problem(rel, f"quote not found in the text of source {fact.source!r}; "
-                                        "copy it word for word from the stored text",
-                                        fact_id=fact.id, field="quote", line=line))
-            facts[fact.id] = fact
-            topics[fact.id] = topic
-            fact_files[fact.id] = file.name
-            fact_places[fact.id] = rel
-
-    decks: dict[str, Deck] = {}
-    deck_files = sorted((root / "decks").glob("*.toml"))
-    if not deck_files:
-        problems.append(Problem(_rel(root / "decks", root), "no decks; add a deck file such as decks/all-facts.toml"))
-    known_files = {f.name for f in (root / "content" / "facts").glob("*.toml")}
-    for file in deck_files:
-        rel = _rel(file, root)
-        data, raw = _read_toml(file, root, problems)
-        digest.update(rel.encode() + b"\0" + raw)
-        if data is None:
-            continue
-        ident = data.get("id") if isinstance(data.get("id"), str) else None
-        try:
-            deck = Deck.model_validate(data)
-        except ValidationError as exc:
-            problems += _model_problems(exc, rel, ident, "deck")
-            continue
-        if deck.id in decks:
-            problems.append(Problem(rel, "duplicate deck id", fact_id=deck.id, field="id", kind="deck"))
-            continue
-        for name in deck.files:
-            if name not in known_files:
-                problems.append(Problem(rel, f"no facts file {name!r} in content/facts",
-                                        fact_id=deck.id, field="files", kind="deck"))
-        if next(select(deck, facts.values(), fact_files), None) is None:
-            problems.append(Problem(rel, "this deck selects no facts; check its tags and files",
-                                    fact_id=deck.id, field="tags" if deck.tags else "files", kind="deck"))
-        decks[deck.id] = deck
-
-    if problems:
-        raise ContentError(problems)
-    return Library(root, sources, facts, decks, topics, fact_files, digest.hexdigest())
+    loader = _Loader(resolve_root(path))
+    loader.load_sources()
+    loader.load_facts()
+    loader.load_decks()
+    if loader.problems:
+        raise ContentError(loader.problems)
+    return Library(loader.root, loader.sources, loader.facts, loader.decks, loader.topics,
+                   loader.fact_files, loader.digest.hexdigest())

@@ -155,3 +155,16 @@ def test_missing_stored_text(mini):
     (mini / "content/sources/ministry.txt").unlink()
     lines = problems(mini)
     assert "In content/sources/ministry.toml, source ministry, field text: stored text content/sources/ministry.txt not found" in lines[0]
+
+
+def test_a_fact_that_is_not_a_table(mini):
+    path = mini / "content/facts/diplomacy.toml"
+    path.write_text('topic = "Diplomacy"\nfact = ["relations-date"]\n')
+    (line,) = problems(mini)
+    assert line == "In content/facts/diplomacy.toml, fact #1, field fact: not a table; write each fact as a [[fact]] table"
+
+
+def test_duplicate_deck_id(mini):
+    (mini / "decks/again.toml").write_text((mini / "decks/war.toml").read_text())
+    (line,) = problems(mini)
+    assert line == "In decks/war.toml, deck war, field id: duplicate deck id; each deck needs its own id"
