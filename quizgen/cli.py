@@ -254,7 +254,7 @@ def serve(content: Path | None, host: str, port: int, threads: int) -> None:
     """
     from .webapp import serve as run_server
 
-    load_library(content)  # report content problems before the server starts
+    # Content problems surface from the app factory's load, as from every other command.
     run_server(content=content, host=host, port=port, threads=threads)
 
 
