@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from .citations import Citation
 from .dates import FuzzyDate, Precision
@@ -33,7 +34,13 @@ class Question:
         return self.options[self.answer_index]
 
     def to_dict(self, with_answer: bool = True) -> dict:
-        out = {
+        """JSON-ready fields; the nested options list and citation dict are shared: read them only."""
+        return dict(self._with_answer if with_answer else self._without_answer)
+
+    # Built once per question: a quiz kept by QuizMaker is shown and graded many times.
+    @cached_property
+    def _without_answer(self) -> dict:
+        return {
             "fact_id": self.fact_id,
             "kind": self.fact_kind,
             "template": self.template,
@@ -41,11 +48,11 @@ class Question:
             "stem": self.stem,
             "options": list(self.options),
         }
-        if with_answer:
-            out["answer_index"] = self.answer_index
-            out["answer"] = self.answer
-            out["citation"] = self.citation.to_dict()
-        return out
+
+    @cached_property
+    def _with_answer(self) -> dict:
+        return {**self._without_answer, "answer_index": self.answer_index, "answer": self.answer,
+                "citation": self.citation.to_dict()}
 
 
 def _is_word_char(ch: str) -> bool:
