@@ -41,7 +41,7 @@ class _Rendered:
     share entries.
     """
 
-    def __init__(self, size: int = 4096):
+    def __init__(self, size: int):
         self.size = size
         self._items: OrderedDict[tuple, Any] = OrderedDict()
         self._lock = threading.Lock()
@@ -60,7 +60,9 @@ class _Rendered:
         return value
 
 
-_rendered = _Rendered()
+# Whole pages are ~30 kB: a few hundred codes at once is plenty. Graded-question blocks are small.
+_pages = _Rendered(256)
+_results = _Rendered(4096)
 
 
 @bp.get("/q/<code>")
@@ -70,7 +72,7 @@ def show(code: str) -> str:
         return render_template("quiz/show.html", quiz=quiz, kinds=kinds_label(quiz.spec.kinds),
                                kind_labels=KIND_LABELS)
 
-    return _rendered.get(("page", code), page)
+    return _pages.get(("page", code), page)
 
 
 @bp.post("/q/<code>")
@@ -79,7 +81,7 @@ def grade(code: str) -> str:
     graded = maker().grade(code, answers_from_form(quiz, request.form))
     share = url_for("quiz.show", code=quiz.code, _external=True)
     items = [
-        _rendered.get(("result", code, n, given), lambda q=q, n=n, given=given, ok=ok: Markup(render_template(
+        _results.get(("result", code, n, given), lambda q=q, n=n, given=given, ok=ok: Markup(render_template(
             "quiz/_result.html", q=q, number=n + 1, given=given, ok=ok)))
         for n, (q, given, ok) in enumerate(zip(quiz.questions, graded.answers, graded.correct, strict=True))
     ]
