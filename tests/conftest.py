@@ -50,3 +50,21 @@ def client(app):
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
+
+
+@pytest.fixture(scope="session")
+def synth_app(synth_root):
+    """The web app over the 1,000-fact synthetic library."""
+    from quizgen.webapp import create_app
+
+    return create_app({"TESTING": True, "CONTENT": str(synth_root)})
+
+
+@pytest.fixture
+def sclient(synth_app):
+    return synth_app.test_client()
+
+
+@pytest.fixture(scope="session")
+def smaker(synth_app) -> QuizMaker:
+    return synth_app.extensions["quizgen.maker"]

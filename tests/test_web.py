@@ -22,21 +22,6 @@ HEADERS = {
 }
 
 
-@pytest.fixture(scope="module")
-def synth_app(synth_root):
-    return create_app({"TESTING": True, "CONTENT": str(synth_root)})
-
-
-@pytest.fixture
-def sclient(synth_app):
-    return synth_app.test_client()
-
-
-@pytest.fixture(scope="module")
-def smaker(synth_app) -> QuizMaker:
-    return synth_app.extensions["quizgen.maker"]
-
-
 def text(response) -> str:
     return response.get_data(as_text=True)
 

@@ -6,23 +6,12 @@ import json
 
 import pytest
 
-from quizgen.quiz import QuizMaker, QuizSpec
-from quizgen.webapp import create_app
-
-
-@pytest.fixture(scope="module")
-def api_app(synth_root):
-    return create_app({"TESTING": True, "CONTENT": str(synth_root)})
+from quizgen.quiz import QuizSpec
 
 
 @pytest.fixture
-def api(api_app):
-    return api_app.test_client()
-
-
-@pytest.fixture(scope="module")
-def smaker(api_app) -> QuizMaker:
-    return api_app.extensions["quizgen.maker"]
+def api(sclient):
+    return sclient
 
 
 def assert_json_error(r, status: int, fragment: str) -> None:
