@@ -154,28 +154,28 @@ class QuizMaker:
         facts = self.library.deck_facts(spec.deck_id)
         rng = _rng("quiz", spec.deck_id, spec.seed)
         # Draw facts lazily in a seeded order: no fact twice, and only as many as needed.
-        order = rng.sample(range(len(facts)), len(facts)) if len(facts) <= 4 * spec.count else None
+        order = iter(rng.sample(range(len(facts)), len(facts))) if len(facts) <= 4 * spec.count else None
         drawn: set[int] = set()
         questions: list[Question] = []
         attempts = 0
         while len(questions) < spec.count and len(drawn) < len(facts) and attempts < 4 * spec.count + 50:
             attempts += 1
             if order is not None:
-                if not order:
+                i = next(order, None)
+                if i is None:
                     break
-                i = order.pop(0)
             else:
                 i = rng.randrange(len(facts))
                 if i in drawn:
                     continue
             drawn.add(i)
             fact = facts[i]
-            q = self._question(fact, spec, len(questions))
+            q = self._question(fact, spec)
             if q is not None:
                 questions.append(q)
         return Quiz(spec, spec.code(self.library.digest), deck.title, tuple(questions))
 
-    def _question(self, fact, spec: QuizSpec, position: int) -> Question | None:
+    def _question(self, fact, spec: QuizSpec) -> Question | None:
         rng = _rng("question", spec.deck_id, spec.seed, fact.id)
         allowed = [t for t in supported_templates(fact) if t in spec.kinds]
         # A weighted shuffle: true/false is a coin toss for a guesser, so it comes up least often.
