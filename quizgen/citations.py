@@ -19,6 +19,7 @@ class Citation:
     url: str | None
     attributed: bool  # the fact is the publisher's claim, asked as "According to …"
     official: bool  # the publisher is a government speaking for itself
+    note: str | None  # the curator's note: what is disputed, and what mainstream accounts say
 
     @classmethod
     def of(cls, fact: FactBase, source: Source) -> Citation:
@@ -33,12 +34,14 @@ class Citation:
             url=source.url,
             attributed=fact.attributed,
             official=source.official,
+            note=fact.note,
         )
 
     def line(self) -> str:
         """One plain-text line: 'RFE/RL, "Title", April 2020: "quote"'."""
         claim = " (the publisher's own claim)" if self.attributed else ""
-        return f'{self.publisher}, "{self.title}", {self.published}{claim}: "{self.quote}"'
+        note = f" Curator's note: {self.note}" if self.note else ""
+        return f'{self.publisher}, "{self.title}", {self.published}{claim}: "{self.quote}"{note}'
 
     def to_dict(self) -> dict:
         # Every field is a plain value, so asdict()'s deep copy is only cost (it showed in grading profiles).

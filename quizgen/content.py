@@ -21,11 +21,12 @@ import rtoml
 from pydantic import TypeAdapter, ValidationError
 
 from .errors import ContentError, Problem, UnknownDeckError
-from .models import Deck, Fact, Source
+from .models import DateFact, Deck, Fact, Period, Source
 from .validation import flatten
 
 _FACT = TypeAdapter(Fact)
-_FACTS_FILE_KEYS = {"topic", "fact"}
+_FACTS_FILE_KEYS = {"topic", "period", "fact"}
+_FILE_PERIOD = TypeAdapter(Period)
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " "})
 _QUOTE_PAIRS = tuple((chr(k), v) for k, v in _QUOTES.items())  # no replacement is itself replaced
 
@@ -78,6 +79,7 @@ class Library:
     topics: dict[str, str]  # fact id -> topic of its file
     fact_files: dict[str, str]  # fact id -> facts file name
     digest: str  # hash of every content byte: quiz codes pin it
+    file_periods: dict[str, tuple[int, int]] = field(default_factory=dict)  # facts file name -> its period
     _deck_facts: dict[str, list[Fact]] = field(default_factory=dict, repr=False)
 
     def deck(self, deck_id: str) -> Deck:
@@ -94,6 +96,14 @@ class Library:
 
     def source_of(self, fact: Fact) -> Source:
         return self.sources[fact.source]
+
+    def period_of(self, fact: Fact) -> tuple[int, int] | None:
+        """The years a fact is about: its own period, its date's year, or its file's period."""
+        if fact.period is not None:
+            return fact.period
+        if isinstance(fact, DateFact):
+            return (fact.date.value.year, fact.date.value.year)
+        return self.file_periods.get(self.fact_files.get(fact.id, ""))
 
     @cached_property
     def short_digest(self) -> str:
@@ -167,6 +177,7 @@ class _Loader:
         self.topics: dict[str, str] = {}
         self.fact_files: dict[str, str] = {}
         self.fact_places: dict[str, str] = {}
+        self.file_periods: dict[str, tuple[int, int]] = {}
         self.decks: dict[str, Deck] = {}
 
     def _files(self, folder: Path) -> Iterator[tuple[Path, str, dict, bytes]]:
@@ -217,6 +228,12 @@ class _Loader:
                 self.problems.append(Problem(rel, "missing topic; add topic = \"…\" at the top of the file",
                                              field="topic"))
                 topic = file.stem
+            if "period" in data:
+                try:
+                    self.file_periods[file.name] = _FILE_PERIOD.validate_python(data["period"])
+                except ValidationError as exc:
+                    self.problems.append(Problem(rel, f"{exc.errors()[0]['msg']}; write period = 1945 or "
+                                                 "period = [1941, 1945]", field="period"))
             raw_facts = data.get("fact", [])
             if not isinstance(raw_facts, list) or not raw_facts:
                 self.problems.append(Problem(rel, "no facts; add [[fact]] tables", field="fact"))
@@ -284,4 +301,4 @@ def load_library(path: Path | str | None = None) -> Library:
     if loader.problems:
         raise ContentError(loader.problems)
     return Library(loader.root, loader.sources, loader.facts, loader.decks, loader.topics,
-                   loader.fact_files, loader.digest.hexdigest())
+                   loader.fact_files, loader.digest.hexdigest(), loader.file_periods)

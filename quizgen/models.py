@@ -47,6 +47,27 @@ Date = Annotated[
 ]
 Number = Annotated[int | float, Field(allow_inf_nan=False)]
 
+MIN_YEAR, MAX_YEAR = 1, 9998  # a year range every date computation can step around
+
+
+def _period(value: Any) -> tuple[int, int]:
+    """``1945`` or ``[1941, 1945]``: the years a fact or a topic is about."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = (value, value)
+    if (not isinstance(value, (list, tuple)) or len(value) != 2
+            or not all(isinstance(v, int) and not isinstance(v, bool) for v in value)):
+        raise ValueError("a period is a year (1945) or a pair of years ([1941, 1945])")
+    start, end = value
+    if not (MIN_YEAR <= start <= end <= MAX_YEAR):
+        raise ValueError(f"a period runs from an earlier year to a later one, both from {MIN_YEAR} to {MAX_YEAR}")
+    return (start, end)
+
+
+# The time a fact is about; wrong options come from the same period first.
+Period = Annotated[tuple[int, int], BeforeValidator(_period)]
+# 3: the heart of the topic; 2: supporting; 1: a detail. Quizzes prefer the important facts.
+Importance = Literal[1, 2, 3]
+
 
 class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
@@ -93,6 +114,25 @@ class FactBase(StrictModel):
     distractors: tuple[Text, ...] = ()
     also_true: tuple[Text, ...] = ()
     stems: dict[str, Text] = Field(default_factory=dict)
+    note: Text | None = Field(
+        default=None,
+        description="curator's note shown wherever the quote is: what historians dispute and what "
+        "mainstream accounts say",
+    )
+    importance: Importance = 2
+    trivia: bool = Field(
+        default=False,
+        description="about the document itself (its date, an anniversary count), not the history: "
+        "left out of quizzes unless asked for",
+    )
+    period: Period | None = Field(
+        default=None, description="the years the fact is about, when it is not its own date or its file's period"
+    )
+    reverse_distractors: tuple[Text, ...] = Field(
+        default=(),
+        description="curated wrong options for the reverse question: real events (or roles) of the same "
+        "period and topic that are not the answer",
+    )
 
     @model_validator(mode="after")
     def _known_stems(self) -> FactBase:
@@ -197,6 +237,7 @@ class FactsFile(StrictModel):
     """One file of facts under ``content/facts/``, all on one topic."""
 
     topic: Text
+    period: Period | None = None
     fact: list[Fact] = Field(min_length=1)
 
 

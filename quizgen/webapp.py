@@ -1,8 +1,4 @@
-"""Find the Flask app and serve it.
-
-In the repository the app is the ``web`` package; installed from a wheel it is
-``quizgen_web`` (so quizgen never shadows the web.py framework's ``web``).
-"""
+"""Serve the Flask app (the ``quizgen_web`` package, kept in ``web/quizgen_web/``)."""
 
 from __future__ import annotations
 
@@ -10,22 +6,9 @@ from pathlib import Path
 from typing import Any
 
 
-def _in_checkout() -> bool:
-    return (Path(__file__).resolve().parent.parent / "web" / "__init__.py").is_file()
-
-
 def create_app(test_config: dict[str, Any] | None = None):
-    # In a checkout (editable installs included) the live web/ wins over the copy an editable
-    # install puts in site-packages as quizgen_web, so edits show without reinstalling.
-    if _in_checkout():
-        import importlib.util
-        import sys
+    from quizgen_web import create_app as factory
 
-        if importlib.util.find_spec("web") is None:
-            sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-        from web import create_app as factory
-    else:
-        from quizgen_web import create_app as factory
     return factory(test_config)
 
 
