@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import random
 import re
 import secrets
@@ -114,6 +115,14 @@ def display_order(asked: Sequence[int], order: int | None) -> list[int]:
     if order is not None:
         random.Random(order).shuffle(shown)
     return shown
+
+
+def next_order(code: str, given: str, order: int | None) -> int:
+    """The order for "try again" from a result: new, yet fixed by the result's URL, so the
+    result page is the same on every reload and for everyone who opens the link."""
+    digest = hashlib.sha256(f"{code}/{given}/{order}".encode()).digest()
+    new = int.from_bytes(digest[:8], "big") % 1_000_000
+    return new + 1 if new == order else new
 
 
 def encode_given(quiz: Quiz, answers: Sequence[int | None], asked: Sequence[int]) -> str:

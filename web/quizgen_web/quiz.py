@@ -24,8 +24,8 @@ from .params import (
     display_order,
     encode_given,
     maker,
+    next_order,
     public_url,
-    random_seed,
     spec_from_args,
     whole_number,
 )
@@ -144,12 +144,13 @@ def results(code: str, given: str) -> str:
     shown = display_order(asked, order)
     score = sum(graded.correct[i] for i in asked)
     wrong = [i for i in asked if not graded.correct[i]]
+    new_order = next_order(quiz.code, given, order)
     return render_template(
         "quiz/results.html", quiz=quiz, graded=graded, score=score, total=len(asked),
         items=result_items(graded, shown), short=_short_note(quiz),
         share=public_url("quiz.show", code=quiz.code),
-        again=url_for("quiz.show", code=quiz.code, order=random_seed()),
+        again=url_for("quiz.show", code=quiz.code, order=new_order),
         retry=url_for("quiz.show", code=quiz.code, only=",".join(str(i + 1) for i in wrong),
-                      order=random_seed()) if wrong else None,
+                      order=new_order) if wrong else None,
         wrong=len(wrong),
     )
