@@ -536,7 +536,7 @@ def test_quiz_page_loads_the_blank_answer_warning_script_and_works_without_it(sc
     quiz = smaker.make(QuizSpec("group-3", 3, 1))
     page = text(sclient.get(f"/q/{quiz.code}"))
     assert '<script src="/static/quiz.js" defer></script>' in page
-    assert re.search(r'<p class="notice blank-warning" id="blank-warning"[^>]* hidden></p>', page)
+    assert re.search(r'<p class="notice blank-warning" id="blank-warning" role="alert" hidden></p>', page)
     js = sclient.get("/static/quiz.js")
     assert js.status_code == 200 and b"blank-warning" in js.data and b"preventDefault" in js.data
     # Without JavaScript the form still submits, blanks and all.

@@ -29,8 +29,9 @@ document.addEventListener("DOMContentLoaded", function () {
       missing.length + " questions have no answer (" + list + ")") +
       ". Blank questions count as wrong. Press “Submit answers” again to submit anyway.";
     warning.hidden = false;
+    // Take the student to the first blank question; the warning (role=alert) is read out.
     var first = form.querySelectorAll("fieldset.question")[missing[0] - 1];
-    if (first) first.scrollIntoView({ block: "center" });
-    warning.focus && warning.focus();
+    var radio = first && first.querySelector("input[type=radio]");
+    if (radio) { first.scrollIntoView({ block: "center" }); radio.focus({ preventScroll: true }); }
   });
 });
