@@ -40,7 +40,7 @@ from faker import Faker
 from .dates import FuzzyDate, Precision
 from .models import DateFact, Fact, PersonFact, PlaceFact, QuantityFact, Source, UnitFact
 from .translit import to_latin
-from .wording import is_clock, quantity_text
+from .wording import EXACT_DIGITS_BELOW, is_clock, quantity_text
 
 WANTED = 3  # distractors per question: four options
 MINIMUM = 2  # fewer coherent, provably wrong options than this and the template is not offered
@@ -69,7 +69,7 @@ LOCALES = {
 _NATION = {"soviet": "russian"}
 
 _ORDINAL_WORDS = ("First", "Second", "Third", "Fourth", "Fifth", "Sixth", "Seventh", "Eighth", "Ninth")
-_AT_LEAST = re.compile(r"\bat least\b", re.I)
+_AT_LEAST = re.compile(r"\bat (?:the )?least\b", re.I)
 
 # Where an option came from, weakest last; ``quizgen review`` reports them.
 SAME_TOPIC, CURATED, SAME_PERIOD, MADE = "same topic", "curated", "same period", "made up"
@@ -463,9 +463,9 @@ def quantity_distractors(fact: QuantityFact, rng: random.Random, want: int = WAN
 
 def _value(n: int, exp: int) -> float:
     """``n * 10**exp`` as an int when whole and exact, else the nearest float (inf if too large)."""
-    if exp >= 0:
-        whole = n * 10**exp if exp < 400 else None
-        if whole is not None and abs(whole) < 2**53:
+    if 0 <= exp < 30:
+        whole = n * 10**exp
+        if abs(whole) < EXACT_DIGITS_BELOW:
             return whole
     try:
         return float(Decimal(n).scaleb(exp))

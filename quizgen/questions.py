@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import random
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -86,7 +87,7 @@ def _plain_slots(fact: Fact) -> dict[str, str]:
     if isinstance(fact, UnitFact):
         return {"unit": fact.unit, "echelon": fact.echelon, "side": fact.side, "action": fact.action}
     if isinstance(fact, QuantityFact):
-        return {"counts": fact.counts, "value": fact.answer_text()}
+        return {"counts": fact.counts, "value": answer_display(fact)}
     raise TypeError(fact)  # pragma: no cover - the model admits no other kind
 
 
@@ -109,6 +110,8 @@ def stem_text(fact: Fact, template: str, answer: str | None = None) -> str:
     if answer is not None:
         # At the start of a sentence a "the" answer needs its capital too.
         answer = sentence_case(answer) if pattern.startswith("{answer}") else answer
+        if answer.endswith("."):  # "began at 11 a.m." ends the sentence once
+            pattern = pattern.replace("{answer}.", "{answer}")
     if template in fact.stems:
         # Overrides are literal text apart from {answer}, so braces in them are safe.
         return pattern if answer is None else pattern.replace("{answer}", answer)
@@ -170,7 +173,13 @@ def answer_keys(fact: Fact) -> tuple[str, ...]:
             with contextlib.suppress(ValueError):
                 forms.append(FuzzyDate.parse(alt).render())
     keys = dict.fromkeys(k for k in map(normalise_option, forms) if k)
+    if isinstance(fact, UnitFact):
+        # "…met the 69th and 104th infantry divisions…" names the 69th Infantry Division.
+        keys.update(dict.fromkeys(m.casefold() for m in _UNIT_NUMBER.findall(fact.unit)))
     return tuple(keys)
+
+
+_UNIT_NUMBER = re.compile(r"\b\d+(?:st|nd|rd|th)\b")
 
 
 def reverse_answer(fact: Fact) -> str:

@@ -34,20 +34,21 @@ def clock_hour(hour: int) -> str:
     return f"{hour} a.m." if hour < 12 else f"{hour - 12} p.m."
 
 
+# Whole numbers below this print every digit ("2,147,483,647"); larger and tiny ones in the short
+# scientific form Python round-trips ("1.3e+308", "1e-07"), so distinct values never print alike.
+EXACT_DIGITS_BELOW = 10**21
+
+
 def number_text(value: float) -> str:
-    """Digits grouped by thousands; whole floats without '.0'; bounded for any finite float."""
-    if isinstance(value, bool):  # pragma: no cover - the model refuses booleans
-        value = int(value)
+    """Digits grouped by thousands, whole floats without '.0'; a short string for any finite value."""
     if isinstance(value, float):
-        if not math.isfinite(value):
-            return str(value)
-        if value.is_integer() and abs(value) < 1e16:
+        if value.is_integer() and abs(value) < EXACT_DIGITS_BELOW:
             return f"{int(value):,}"
-        if abs(value) >= 1e16 or (value and abs(value) < 1e-4):
-            return f"{value:.6g}"
+        if not math.isfinite(value) or abs(value) >= EXACT_DIGITS_BELOW or abs(value) < 1e-4:
+            return repr(value)
         return f"{value:,}"
-    if abs(value) >= 10**16:
-        return f"{float(value):.6g}"
+    if abs(value) >= EXACT_DIGITS_BELOW:
+        return repr(float(value))
     return f"{value:,}"
 
 
