@@ -173,6 +173,9 @@ def answer_keys(fact: Fact) -> tuple[str, ...]:
             with contextlib.suppress(ValueError):
                 forms.append(FuzzyDate.parse(alt).render())
     keys = dict.fromkeys(k for k in map(normalise_option, forms) if k)
+    if isinstance(fact, PersonFact):
+        # "…talks with Roosevelt and Cordell Hull…" names Franklin D. Roosevelt.
+        keys.update(dict.fromkeys(k.split()[-1] for k in list(keys) if len(k.split()) > 1 and len(k.split()[-1]) > 2))
     if isinstance(fact, UnitFact):
         # "…met the 69th and 104th infantry divisions…" names the 69th Infantry Division.
         keys.update(dict.fromkeys(m.casefold() for m in _UNIT_NUMBER.findall(fact.unit)))
