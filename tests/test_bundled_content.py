@@ -8,8 +8,6 @@ import tomllib
 from collections import Counter
 from pathlib import Path
 
-import pytest
-
 from quizgen.cli import cli
 from quizgen.content import bundled_root, normalise_text
 from quizgen.dates import FuzzyDate
@@ -17,10 +15,6 @@ from quizgen.distractors import normalise_option
 from quizgen.models import DateFact, PersonFact, QuantityFact
 from quizgen.questions import stem_text
 
-ROOT = Path(__file__).resolve().parents[1]
-# The original documents sit beside the checkout: /work/shared/seeds for /work/main and for /work/wt/<name>.
-SEEDS = next((p / "shared" / "seeds" for p in ROOT.parents if (p / "shared" / "seeds").is_dir()),
-             ROOT.parent / "shared" / "seeds")
 CONTENT = bundled_root()
 FACT_FILES = sorted((CONTENT / "content" / "facts").glob("*.toml"))
 NOTES = CONTENT / "content" / "NOTES.md"
@@ -70,13 +64,12 @@ def test_at_least_two_topic_decks_and_one_of_all(library):
     assert sum(1 for d, n in sizes.items() if d != "all-facts" and n < len(library.facts)) >= 2
 
 
-@pytest.mark.skipif(not SEEDS.is_dir(), reason=f"the original documents are not at {SEEDS}")
-def test_every_quote_stands_word_for_word_in_the_original_documents(library):
-    originals = " ".join(normalise_text(p.read_text(encoding="utf-8")) for p in SEEDS.glob("*.txt"))
+def test_every_quote_stands_word_for_word_in_the_original_documents(library, seeds):
+    originals = " ".join(normalise_text(p.read_text(encoding="utf-8")) for p in seeds.glob("*.txt"))
     missing = [f.id for f in library.facts.values() if normalise_text(f.quote) not in originals]
     assert not missing
     # Quotes keep their typography: the stored quote itself, not only its normalised form.
-    raw = " ".join(" ".join(p.read_text(encoding="utf-8").split()) for p in SEEDS.glob("*.txt"))
+    raw = " ".join(" ".join(p.read_text(encoding="utf-8").split()) for p in seeds.glob("*.txt"))
     assert [f.id for f in library.facts.values() if " ".join(f.quote.split()) not in raw] == []
 
 
