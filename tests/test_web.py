@@ -319,7 +319,7 @@ def hostile_root(tmp_path_factory) -> Path:
     (root / "content" / "sources" / "evil.txt").write_text(quote + "\n")
     (root / "content" / "sources" / "evil.toml").write_text(
         'id = "evil"\ntitle = "Chronicle <img src=x onerror=alert(1)>"\npublisher = "Press <b>bold</b>"\n'
-        'kind = "book"\npublished = "1951"\ntext = "evil.txt"\n'
+        'kind = "book"\npublished = "1954"\ntext = "evil.txt"\n'
     )
     facts = []
     for i, year in enumerate((1950, 1951, 1952, 1953)):
