@@ -43,7 +43,9 @@ def free_port() -> int:
 def server() -> Iterator[str]:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    # This checkout's quizgen and quizgen_web (web/), whatever else is installed.
+    path = [str(ROOT), str(ROOT / "web"), os.environ.get("PYTHONPATH")]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, path))}
     proc = subprocess.Popen(
         [sys.executable, "-m", "quizgen", "serve", "--host", "127.0.0.1", "--port", str(port)],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
