@@ -104,7 +104,9 @@ def test_quiz_json_keys_answers_and_citations_agree_with_the_facts(runner):
     assert data["code"].startswith("war.5.frt.1.")
     facts = {r["id"]: r for r in json.loads(runner.invoke(
         cli, ["facts", "--content", str(MINI), "--deck", "war", "--json"]).output)}
-    assert {q["fact_id"] for q in data["questions"]} <= set(facts)
+    asked = [q["fact_id"] for q in data["questions"]]
+    # Each fact at most once; the quality gate may leave a fact out rather than ask it weakly.
+    assert len(asked) == len(set(asked)) == data["count"] >= 4 and set(asked) <= set(facts)
     for q in data["questions"]:
         fact = facts[q["fact_id"]]
         assert q["kind"] in KIND_LABELS and q["fact_kind"] == fact["kind"]
