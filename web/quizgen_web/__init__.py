@@ -54,11 +54,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from .api import bp as api_bp
     from .decks import bp as decks_bp
+    from .exports import bp as exports_bp
     from .quiz import bp as quiz_bp
 
     app.register_blueprint(decks_bp)
     app.register_blueprint(quiz_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(exports_bp)
     _register_worksheets(app)
 
     @app.context_processor
