@@ -5,7 +5,9 @@ The format has no feedback field, so the citation is part of the question text,
 after the question (students see the source while answering: it is a
 document-based question). Blackboard shows the text as HTML, so it is
 HTML-escaped, and a tab or line break, which would end a field or the line,
-is written as ``&#9;`` or ``<br/>`` (XHTML, as Blackboard writes it).
+is written as ``&#9;`` or ``<br/>`` (XHTML, as Blackboard writes it). Every
+character beyond ASCII is a numeric character reference (``&#1045;``): the file
+is plain ASCII, which no upload can mistake for another encoding.
 """
 
 from __future__ import annotations
@@ -35,4 +37,4 @@ def render(quiz: Quiz, library: Library, progress: Progress | None = None) -> Re
         lines.append("\t".join(parts))
         if progress is not None:
             progress(1)
-    return Rendered(("\n".join(lines) + "\n").encode("utf-8"), written=len(quiz.questions))
+    return Rendered(("\n".join(lines) + "\n").encode("ascii", "xmlcharrefreplace"), written=len(quiz.questions))
