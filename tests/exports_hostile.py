@@ -1,5 +1,7 @@
 """A content folder whose every text is hostile to some export format: < & { } ~ = # : \\ tabs, line breaks.
 
+Tabs and line breaks are in quotes and notes only: `quizgen check` refuses them in the other fields.
+
 Laid out as tests/data/mini. Each quote is verbatim (up to folded whitespace) in its source's text.
 """
 
@@ -38,18 +40,18 @@ FACTS = [
      "event": 'the "Summit" at <Livadia> & {Yalta}: ~talks = #1 \\ end, where the three leaders settled '
               "the order of post-war Europe", "date": "1945-02-04",
      "distractors": ["1945-02-11", "1945-07-17", "1945-05-08"],
-     "reverse_distractors": ["the <Potsdam> & {Berlin} conference: ~ = #", "the {Tehran} talks:" + TAB + "round = #2",
+     "reverse_distractors": ["the <Potsdam> & {Berlin} conference: ~ = #", "the {Tehran} talks: round = #2",
                              "the Malta <meeting> & ~prelude~"]},
     {"id": "konev", "kind": "person", "source": "hostile", "quote": QUOTES["konev"], "tags": ["elbe"],
      "name": 'Ivan "The Marshal" Konev <K> & {K}',
-     "role": "the marshal who led the First" + TAB + "Ukrainian Front {1st} & <UF>: ~ = #",
+     "role": "the marshal who led the First Ukrainian Front {1st} & <UF>: ~ = #",
      "nationality": "Soviet",
      "distractors": ["Konstantin <Rokossovsky> & {R}", "Rodion ~Malinovsky~ = #1", "Georgy Zhukov: \\ {Z}"],
      "reverse_distractors": ["the commander of the <Second> & {Belorussian} Front",
                              "the chief of the ~General~ Staff = #", "the commander of the Third: Front \\"]},
     {"id": "torgau", "kind": "place", "source": "hostile", "quote": QUOTES["torgau"], "tags": ["elbe"],
      "note": "Plain note, no specials.",
-     "event": "the meeting" + NL + "on the Elbe {#1} & <Elbe> -> east", "place": "Torgau {on the Elbe} & <Strehla>",
+     "event": "the meeting on the Elbe {#1} & <Elbe> -> east", "place": "Torgau {on the Elbe} & <Strehla>",
      "place_type": "town", "preposition": "near",
      "distractors": ["%50% Strehla <S>", "Riesa & {R}: ~ = #", "Meissen -> west \\"],
      "reverse_distractors": ["the crossing at <Strehla> & {Kreinitz}", "the link-up at ~Riesa~ = #",

@@ -129,9 +129,9 @@ def test_gift_read_by_gift_pegjs(case):
         wrong = [c for i, c in enumerate(got["choices"]) if i != want["answer_index"]]
         assert all(html.unescape(c["feedback"]["text"]).endswith(want["answer"]) for c in wrong)
         assert_cites(html.unescape(got["globalFeedback"]["text"]), want["citation"])
-        assert got["id"] == f"{want['fact_id']}.{want['template']}"
-        assert got["title"] == f"{n:03d} {want['fact_id']}.{want['template']}"
-        assert f"template-{want['template']}" in got["tags"]
+        assert got["id"] == f"{want['fact_id']}.{want['kind']}"
+        assert got["title"] == f"{n:03d} {want['fact_id']}.{want['kind']}"
+        assert f"template-{want['kind']}" in got["tags"]
     topics = list(dict.fromkeys(q["topic"] for q in expected["questions"]))
     assert set(categories) == {moodle_category(expected["title"], t) for t in topics}
 
@@ -175,10 +175,10 @@ def test_moodle_xml_categories_tags_and_idnumbers(case, roots):
                                                 expected["code"] else "mini"]), "--json"))}
     for (category, node), want in zip(questions, expected["questions"], strict=True):
         assert category == moodle_category(expected["title"], want["topic"])
-        assert node.findtext("idnumber") == f"{want['fact_id']}.{want['template']}"
+        assert node.findtext("idnumber") == f"{want['fact_id']}.{want['kind']}"
         tags = [t.text for t in node.findall("tags/tag/text")]
         assert tags[: len(facts[want["fact_id"]]["tags"])] == facts[want["fact_id"]]["tags"]
-        assert f"kind-{want['kind']}" in tags and f"template-{want['template']}" in tags
+        assert f"kind-{want['fact_kind']}" in tags and f"template-{want['kind']}" in tags
     # A new category only where the topic changes: no run of one topic is split.
     runs = [t for i, t in enumerate(q["topic"] for q in expected["questions"])
             if i == 0 or expected["questions"][i - 1]["topic"] != t]

@@ -29,7 +29,7 @@ from ..quiz import Quiz
 from .feedback import citation_text
 from .rendered import LeftOut, Progress, Rendered
 
-EXCEL_CELL_LIMIT = 32_767  # characters in one cell; Excel cuts the rest
+# No cell can reach Excel's 32,767 characters: quizgen.limits keeps every text far shorter.
 
 QUIZIZZ_HEADER = ("Question Text", "Question Type", "Option 1", "Option 2", "Option 3", "Option 4",
                   "Option 5", "Correct Answer", "Time in seconds", "Image Link", "Answer explanation")
@@ -67,14 +67,6 @@ def _row(sheet, row: int, values: Sequence[str | int], fmt=None) -> None:  # noq
             sheet.write_string(row, col, value, fmt)
 
 
-def _cells_too_long(q: Question, explanation: str) -> str | None:
-    for label, text in (("question", q.stem), *((f"option {i}", o) for i, o in enumerate(q.options, 1)),
-                        ("citation", explanation)):
-        if len(text) > EXCEL_CELL_LIMIT:
-            return f"its {label} has {len(text)} characters; a spreadsheet cell holds {EXCEL_CELL_LIMIT}"
-    return None
-
-
 def _select(quiz: Quiz, problem: Callable[[Question], str | None]) -> tuple[list[tuple[int, Question]],
                                                                             tuple[LeftOut, ...]]:
     kept: list[tuple[int, Question]] = []
@@ -91,7 +83,7 @@ def _select(quiz: Quiz, problem: Callable[[Question], str | None]) -> tuple[list
 def _quizizz_problem(q: Question) -> str | None:
     if len(q.options) > QUIZIZZ_MAX_OPTIONS:
         return f"it has {len(q.options)} options; Quizizz takes at most {QUIZIZZ_MAX_OPTIONS}"
-    return _cells_too_long(q, citation_text(q.citation))
+    return None
 
 
 def render_quizizz(quiz: Quiz, library: Library, progress: Progress | None = None) -> Rendered:
@@ -124,7 +116,7 @@ def _kahoot_problem(q: Question) -> str | None:
     for n, option in enumerate(q.options, start=1):
         if len(option) > KAHOOT_MAX_ANSWER:
             return f"answer {n} has {len(option)} characters; Kahoot takes at most {KAHOOT_MAX_ANSWER}"
-    return _cells_too_long(q, citation_text(q.citation))
+    return None
 
 
 def render_kahoot(quiz: Quiz, library: Library, progress: Progress | None = None) -> Rendered:

@@ -13,8 +13,9 @@ from flask import Blueprint, Response, abort, redirect, render_template, request
 
 from quizgen.errors import SubmissionError
 from quizgen.export.formats import FORMATS
+from quizgen.quiz import DEFAULT_COUNT
 
-from .params import DEFAULT_COUNT, maker, spec_from_args
+from .params import maker, spec_from_args
 
 bp = Blueprint("exports", __name__)
 
@@ -36,7 +37,7 @@ def start(deck_id: str) -> Response:
     export_format = request.args.get("format", "")
     if export_format not in FORMATS:
         raise SubmissionError(f"choose an export format: {', '.join(FORMATS)}")
-    spec, _ = spec_from_args(deck_id, request.args)
+    spec = spec_from_args(deck_id, request.args)
     code = spec.code(maker().library.digest)
     return redirect(url_for("exports.download", code=code, fmt=export_format), code=303)
 
