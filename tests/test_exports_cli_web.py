@@ -121,6 +121,15 @@ def test_mistakes_are_one_line_errors(args, message, tmp_path):
     assert not (tmp_path / "x").exists()
 
 
+def test_a_quiz_without_questions_is_refused_not_exported(tmp_path):
+    # The mini "war" deck has no second date, person or place fact to make reverse questions from.
+    result = invoke("export", "--content", str(MINI), "--format", "moodle-xml", "--deck", "war", "--kinds",
+                    "reverse", "-o", str(tmp_path / "m.xml"))
+    assert result.exit_code == 1
+    assert "no questions of these kinds" in result.output
+    assert not (tmp_path / "m.xml").exists()
+
+
 # ---- progress: a bar on a terminal, silence otherwise -----------------------------------------
 
 
@@ -206,6 +215,13 @@ def hostile_client(hostile_root):
     return create_app({"TESTING": True, "CONTENT": str(hostile_root)}).test_client()
 
 
+@pytest.fixture(scope="module")
+def mini_client():
+    from quizgen.webapp import create_app
+
+    return create_app({"TESTING": True, "CONTENT": str(MINI)}).test_client()
+
+
 def test_deck_page_offers_every_format(hostile_client):
     page = hostile_client.get("/decks/hostile").get_data(as_text=True)
     assert 'action="/decks/hostile/export"' in page
@@ -251,9 +267,14 @@ def test_download_over_the_limits_lists_them_and_offers_the_rest(hostile_client,
     ("/decks/nope/export?format=gift", 404),
     ("/q/hostile.5.frt.1.00000000/export/gift", 400),  # made from other content
     ("/q/not-a-code/export/gift", 400),
+    ("/decks/war/export?format=gift&kinds=reverse&seed=0", None),  # a quiz without questions: 303, then 400
     ("/q/hostile.5.frt.1.00000000/export/docx", 404),
 ])
-def test_bad_requests_get_plain_messages(hostile_client, url, status):
-    response = hostile_client.get(url)
+def test_bad_requests_get_plain_messages(hostile_client, mini_client, url, status):
+    client = mini_client if status is None else hostile_client
+    response = client.get(url, follow_redirects=status is None)
+    if status is None:
+        assert "nothing to export" in response.get_data(as_text=True)
+    status = status or 400
     assert response.status_code == status
     assert "Something went wrong" not in response.get_data(as_text=True)
