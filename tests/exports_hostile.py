@@ -34,7 +34,7 @@ TOPIC = "War: {1945} & <after> / ~ = # \\ end"
 NL, TAB = "\n", "\t"
 FACTS = [
     {"id": "summit", "kind": "date", "source": "hostile", "quote": QUOTES["summit"],
-     "tags": ["yalta", "c++&<b>"], "attributed": True,
+     "tags": ["yalta", "c++&<b>", "x]y"], "attributed": True,
      "note": 'Dates <disputed> & {contested}: ~ = # \\ see "Smith".' + NL + "Second line" + TAB + "after a tab.",
      # Long enough that its questions break Kahoot's 120-character limit.
      "event": 'the "Summit" at <Livadia> & {Yalta}: ~talks = #1 \\ end, where the three leaders settled '

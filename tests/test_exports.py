@@ -132,6 +132,7 @@ def test_gift_read_by_gift_pegjs(case):
         assert got["id"] == f"{want['fact_id']}.{want['kind']}"
         assert got["title"] == f"{n:03d} {want['fact_id']}.{want['kind']}"
         assert f"template-{want['kind']}" in got["tags"]
+        assert all("]" not in t for t in got["tags"])  # a tag with "]" cannot be written in GIFT
     topics = list(dict.fromkeys(q["topic"] for q in expected["questions"]))
     assert set(categories) == {moodle_category(expected["title"], t) for t in topics}
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 
 from ..citations import Citation
+from ..content import Library
 from ..questions import Question
 
 
@@ -49,6 +50,12 @@ def answer_feedback(question: Question, index: int) -> str:
 def item_id(question: Question) -> str:
     """A question's stable id on the platform: the fact and the template it was asked with."""
     return f"{question.fact_id}.{question.template}"
+
+
+def question_tags(library: Library, question: Question) -> list[str]:
+    """The fact's own tags, then where the question came from: searchable in a question bank."""
+    return list(dict.fromkeys([*library.facts[question.fact_id].tags, f"kind-{question.fact_kind}",
+                               f"template-{question.template}", "quizgen"]))
 
 
 def question_name(number: int, question: Question) -> str:

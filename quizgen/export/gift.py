@@ -15,7 +15,15 @@ from __future__ import annotations
 
 from ..content import Library
 from ..quiz import Quiz
-from .feedback import answer_feedback, category_path, citation_html, html_text, item_id, question_name
+from .feedback import (
+    answer_feedback,
+    category_path,
+    citation_html,
+    html_text,
+    item_id,
+    question_name,
+    question_tags,
+)
 from .moodle import CATEGORY_ROOT
 from .rendered import Progress, Rendered
 
@@ -33,9 +41,10 @@ def _html(value: str) -> str:
 
 
 def _id_comment(library: Library, q) -> str:  # noqa: ANN001 - a Question
-    tags = [*library.facts[q.fact_id].tags, f"kind-{q.fact_kind}", f"template-{q.template}", "quizgen"]
-    # Moodle reads "[id:…]" and "[tag:…]" up to the first "]"; ids and tags are slugs, never "]".
-    return f"// [id:{item_id(q)}] " + " ".join(f"[tag:{t}]" for t in dict.fromkeys(tags))
+    # Moodle reads "[id:…]" and "[tag:…]" up to the first "]", with no escape: ids are slugs, and the
+    # rare tag holding "]" is left out here (Moodle XML carries it).
+    tags = [t for t in question_tags(library, q) if "]" not in t]
+    return f"// [id:{item_id(q)}] " + " ".join(f"[tag:{t}]" for t in tags)
 
 
 def render(quiz: Quiz, library: Library, progress: Progress | None = None) -> Rendered:

@@ -21,6 +21,7 @@ from .feedback import (
     html_text,
     item_id,
     question_name,
+    question_tags,
     xml_safe,
 )
 from .rendered import Progress, Rendered
@@ -42,12 +43,6 @@ def _category(quiz_el: ET.Element, deck_title: str, topic: str, code: str) -> No
     category = ET.SubElement(question, "category")
     ET.SubElement(category, "text").text = xml_safe(category_path(*CATEGORY_ROOT, deck_title, topic))
     _text(question, "info", html_text(f"{deck_title}: {topic} (quizgen quiz {code})"))
-
-
-def _tags(library: Library, fact_id: str, fact_kind: str, template: str) -> list[str]:
-    """The fact's own tags, then where the question came from: searchable in Moodle's bank."""
-    return list(dict.fromkeys([*library.facts[fact_id].tags, f"kind-{fact_kind}", f"template-{template}",
-                               "quizgen"]))
 
 
 def render(quiz: Quiz, library: Library, progress: Progress | None = None) -> Rendered:
@@ -80,7 +75,7 @@ def render(quiz: Quiz, library: Library, progress: Progress | None = None) -> Re
             ET.SubElement(answer, "text").text = xml_safe(html_text(option))
             _text(answer, "feedback", html_text(answer_feedback(q, index)))
         tags = ET.SubElement(question, "tags")
-        for tag in _tags(library, q.fact_id, q.fact_kind, q.template):
+        for tag in question_tags(library, q):
             ET.SubElement(ET.SubElement(tags, "tag"), "text").text = xml_safe(tag)
         if progress is not None:
             progress(1)

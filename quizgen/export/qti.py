@@ -25,7 +25,6 @@ CP_NS = "http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1"
 IMSMD_NS = "http://www.imsglobal.org/xsd/imsmd_v1p2"
 CANVAS_NS = "http://canvas.instructure.com/xsd/cccv1p0"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
-_ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # fixed, so the same quiz gives the same bytes
 _RESPONSE = "response1"
 
 
@@ -155,7 +154,7 @@ def render(quiz: Quiz, library: Library, progress: Progress | None = None) -> Re
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as out:
         for name, data in entries.items():
-            info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
+            info = zipfile.ZipInfo(name)  # dated 1980-01-01, not now: the same quiz gives the same bytes
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             out.writestr(info, data)

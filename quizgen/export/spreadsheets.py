@@ -51,14 +51,6 @@ SOURCES_HEADER = ("#", "Question", "Answer", "Source")
 _CREATED = datetime(2000, 1, 1)
 
 
-def _workbook(buffer: io.BytesIO, quiz: Quiz) -> xlsxwriter.Workbook:
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
-                                        "strings_to_urls": False, "strings_to_numbers": False})
-    book.set_properties({"title": quiz.title, "subject": f"quizgen quiz {quiz.code}",
-                         "created": _CREATED})
-    return book
-
-
 def _row(sheet, row: int, values: Sequence[str | int], fmt=None) -> None:  # noqa: ANN001 - xlsxwriter types
     for col, value in enumerate(values):
         if isinstance(value, int):
@@ -67,9 +59,14 @@ def _row(sheet, row: int, values: Sequence[str | int], fmt=None) -> None:  # noq
             sheet.write_string(row, col, value, fmt)
 
 
-def _select(quiz: Quiz, problem: Callable[[Question], str | None]) -> tuple[list[tuple[int, Question]],
-                                                                            tuple[LeftOut, ...]]:
-    kept: list[tuple[int, Question]] = []
+Kept = list[tuple[int, Question]]  # (number in the quiz, question) of the questions that fit
+Fill = Callable[[xlsxwriter.Workbook, Quiz, Kept, Progress | None], None]
+
+
+def _render(quiz: Quiz, problem: Callable[[Question], str | None], fill: Fill,
+            progress: Progress | None) -> Rendered:
+    """The workbook of the questions that fit; the others are listed, never cut."""
+    kept: Kept = []
     left_out: list[LeftOut] = []
     for number, q in enumerate(quiz.questions, start=1):
         reason = problem(q)
@@ -77,7 +74,20 @@ def _select(quiz: Quiz, problem: Callable[[Question], str | None]) -> tuple[list
             kept.append((number, q))
         else:
             left_out.append(LeftOut(number, q.fact_id, reason))
-    return kept, tuple(left_out)
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
+                                        "strings_to_urls": False, "strings_to_numbers": False})
+    book.set_properties({"title": quiz.title, "subject": f"quizgen quiz {quiz.code}", "created": _CREATED})
+    fill(book, quiz, kept, progress)
+    book.close()
+    if progress is not None and left_out:
+        progress(len(left_out))
+    return Rendered(buffer.getvalue(), written=len(kept), left_out=tuple(left_out))
+
+
+def _tick(progress: Progress | None) -> None:
+    if progress is not None:
+        progress(1)
 
 
 def _quizizz_problem(q: Question) -> str | None:
@@ -86,26 +96,21 @@ def _quizizz_problem(q: Question) -> str | None:
     return None
 
 
-def render_quizizz(quiz: Quiz, library: Library, progress: Progress | None = None) -> Rendered:
-    kept, left_out = _select(quiz, _quizizz_problem)
-    buffer = io.BytesIO()
-    book = _workbook(buffer, quiz)
+def _fill_quizizz(book: xlsxwriter.Workbook, quiz: Quiz, kept: Kept, progress: Progress | None) -> None:
     sheet = book.add_worksheet("Quiz")
-    bold = book.add_format({"bold": True})
-    _row(sheet, 0, QUIZIZZ_HEADER, bold)
+    _row(sheet, 0, QUIZIZZ_HEADER, book.add_format({"bold": True}))
     for row, (_, q) in enumerate(kept, start=1):
         options = [*q.options, *[""] * (QUIZIZZ_MAX_OPTIONS - len(q.options))]
         _row(sheet, row, [q.stem, "Multiple Choice", *options, q.answer_index + 1, QUIZIZZ_TIME, "",
                           citation_text(q.citation)])
-        if progress is not None:
-            progress(1)
+        _tick(progress)
     sheet.set_column(0, 0, 60)
     sheet.set_column(2, 6, 25)
     sheet.set_column(10, 10, 80)
-    book.close()
-    if progress is not None and left_out:
-        progress(len(left_out))
-    return Rendered(buffer.getvalue(), written=len(kept), left_out=left_out)
+
+
+def render_quizizz(quiz: Quiz, library: Library, progress: Progress | None = None) -> Rendered:
+    return _render(quiz, _quizizz_problem, _fill_quizizz, progress)
 
 
 def _kahoot_problem(q: Question) -> str | None:
@@ -119,10 +124,7 @@ def _kahoot_problem(q: Question) -> str | None:
     return None
 
 
-def render_kahoot(quiz: Quiz, library: Library, progress: Progress | None = None) -> Rendered:
-    kept, left_out = _select(quiz, _kahoot_problem)
-    buffer = io.BytesIO()
-    book = _workbook(buffer, quiz)
+def _fill_kahoot(book: xlsxwriter.Workbook, quiz: Quiz, kept: Kept, progress: Progress | None) -> None:
     sheet = book.add_worksheet("Quiz")
     bold = book.add_format({"bold": True})
     sheet.write_string(0, 1, quiz.title, bold)
@@ -138,12 +140,11 @@ def render_kahoot(quiz: Quiz, library: Library, progress: Progress | None = None
         answers = [*q.options, *[""] * (KAHOOT_MAX_ANSWERS - len(q.options))]
         _row(sheet, KAHOOT_HEADER_ROW + offset, [number, q.stem, *answers, KAHOOT_TIME, q.answer_index + 1])
         _row(sources, offset, [number, q.stem, q.answer, citation_text(q.citation)])
-        if progress is not None:
-            progress(1)
+        _tick(progress)
     sheet.set_column(1, 1, 60)
     sheet.set_column(2, 5, 25)
     sources.set_column(1, 3, 60)
-    book.close()
-    if progress is not None and left_out:
-        progress(len(left_out))
-    return Rendered(buffer.getvalue(), written=len(kept), left_out=left_out)
+
+
+def render_kahoot(quiz: Quiz, library: Library, progress: Progress | None = None) -> Rendered:
+    return _render(quiz, _kahoot_problem, _fill_kahoot, progress)
