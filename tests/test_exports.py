@@ -20,6 +20,7 @@ from click.testing import CliRunner
 from exports_hostile import write_hostile_library
 
 from quizgen.cli import cli
+from quizgen.content import bundled_root
 from quizgen.export import spreadsheets
 
 TESTS = Path(__file__).resolve().parent
@@ -33,6 +34,7 @@ CASES = {
     "hostile-reverse": ("hostile", "hostile", 11, 3, "reverse"),
     "hostile-true-false": ("hostile", "hostile", 11, 4, "true_false"),
     "mini": ("mini", "all", 5, 1, "forward,reverse,true_false"),
+    "bundled": ("bundled", "all-facts", 40, 1, "forward,reverse,true_false"),
 }
 
 
@@ -43,7 +45,7 @@ def hostile_root(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def roots(hostile_root) -> dict[str, Path]:
-    return {"hostile": hostile_root, "mini": MINI}
+    return {"hostile": hostile_root, "mini": MINI, "bundled": bundled_root()}
 
 
 def run(*args: str) -> str:
@@ -172,8 +174,8 @@ def test_moodle_xml_categories_tags_and_idnumbers(case, roots):
         else:
             questions.append((current, node))
     assert len(questions) == len(expected["questions"])
-    facts = {f["id"]: f for f in json.loads(run("facts", "--content", str(roots["hostile" if "hostile" in
-                                                expected["code"] else "mini"]), "--json"))}
+    content = next(c for c, deck, *_ in CASES.values() if expected["code"].startswith(deck + "."))
+    facts = {f["id"]: f for f in json.loads(run("facts", "--content", str(roots[content]), "--json"))}
     for (category, node), want in zip(questions, expected["questions"], strict=True):
         assert category == moodle_category(expected["title"], want["topic"])
         assert node.findtext("idnumber") == f"{want['fact_id']}.{want['kind']}"
