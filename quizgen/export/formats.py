@@ -9,7 +9,6 @@ import importlib
 from dataclasses import dataclass
 
 from ..content import Library
-from ..errors import QuizgenError
 from ..quiz import Quiz
 from .rendered import Progress, Rendered
 
@@ -23,7 +22,6 @@ class ExportFormat:
     mimetype: str
     module: str  # quizgen.export.<module>
     function: str = "render"
-    has_limits: bool = False  # may leave questions out (Kahoot's and Quizizz's limits)
     import_hint: str = ""  # where to click in the platform to import the file
 
     def filename(self, code: str) -> str:
@@ -45,20 +43,8 @@ FORMATS: dict[str, ExportFormat] = {f.name: f for f in (
     ExportFormat("blackboard", "Blackboard (tab-delimited)", "Blackboard", ".txt", "text/plain", "blackboard",
                  import_hint="Test › Upload Questions (Original); Question bank › Upload from file (Ultra)"),
     ExportFormat("quizizz", "Quizizz spreadsheet", "Quizizz", ".xlsx", _XLSX, "spreadsheets",
-                 "render_quizizz", has_limits=True, import_hint="Create › Quiz › Import from spreadsheet"),
+                 "render_quizizz", import_hint="Create › Quiz › Import from spreadsheet"),
     ExportFormat("kahoot", "Kahoot! spreadsheet", "Kahoot", ".xlsx", _XLSX, "spreadsheets",
-                 "render_kahoot", has_limits=True,
-                 import_hint="Create › Kahoot › Add question › Import spreadsheet"),
+                 "render_kahoot", import_hint="Create › Kahoot › Add question › Import spreadsheet"),
 )}
 
-
-def get(name: str) -> ExportFormat:
-    try:
-        return FORMATS[name]
-    except KeyError:
-        raise UnknownFormatError(name) from None
-
-
-class UnknownFormatError(QuizgenError):
-    def __init__(self, name: str):
-        super().__init__(f"No export format {name!r}. Formats: {', '.join(FORMATS)}.")
