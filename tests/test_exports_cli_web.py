@@ -112,6 +112,7 @@ def test_default_file_name_is_the_code_and_format(tmp_path, monkeypatch):
     (["--format", "gift", "--deck", "nope"], "No deck with id 'nope'"),
     (["--format", "gift", "--code", "all.5.frt.1.00000000"], "earlier version of the content"),
     (["--format", "gift", "--code", "garbage"], "is not a quiz code"),
+    (["--format", "gift", "--code", "all.5.frt.1.00000000", "--seed", "2"], "--code already holds"),
 ])
 def test_mistakes_are_one_line_errors(args, message, tmp_path):
     result = invoke("export", "--content", str(MINI), *args, "-o", str(tmp_path / "x"))

@@ -32,8 +32,8 @@ CATEGORY_ROOT = ("$course$", "top", "quizgen")
 PENALTY = "0.3333333"
 
 
-def _text(parent: ET.Element, tag: str, value: str, html: bool = True) -> ET.Element:
-    node = ET.SubElement(parent, tag, {"format": "html"} if html else {})
+def _text(parent: ET.Element, tag: str, value: str) -> ET.Element:
+    node = ET.SubElement(parent, tag, {"format": "html"})
     ET.SubElement(node, "text").text = xml_safe(value)
     return node
 
