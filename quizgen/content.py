@@ -206,7 +206,8 @@ def _read_toml(path: Path, root: Path, problems: list[Problem]) -> tuple[dict | 
         m = _RTOML_AT.search(msg)
         line = int(m[1]) if m else None
         msg = (msg[: m.start()] + msg[m.end():]).strip() if m else msg
-        problems.append(Problem(rel, f"malformed TOML: {msg}", line=line))
+        problems.append(Problem(rel, f"malformed TOML: {msg}; correct the syntax there (a quote, comma, "
+                                "bracket or '=' is missing or extra)", line=line))
     return None, raw
 
 
@@ -240,7 +241,10 @@ class _Loader:
         self.file_periods: dict[str, tuple[int, int]] = {}
         self.decks: dict[str, Deck] = {}
         self.source_files: dict[str, Path] = {}
+        self.refused_sources: set[str] = set()  # ids of sources already reported: no echo per fact
         self.has_facts_folder = False
+        self.facts_complete = False  # every facts file loaded without a problem
+        self.unreadable: set[str] = set()  # stems of files that could not be read or parsed
 
     def _folder(self, folder: Path, fix: str) -> bool:
         """True if ``folder`` is a folder; otherwise a problem line saying so."""
@@ -263,6 +267,8 @@ class _Loader:
             self.digest.update(os.fsencode(rel) + b"\0" + raw)
             if data is not None:
                 yield file, rel, data, raw
+            else:
+                self.unreadable.add(file.stem)
 
     def _one_model_per_file(self, folder: Path, model: type, kind: str, seen: dict) -> Iterator[tuple[Path, str, Any]]:
         """Sources and decks: a validated model per file, or a problem line per mistake."""
@@ -272,6 +278,8 @@ class _Loader:
                 item = model.model_validate(data)
             except ValidationError as exc:
                 self.problems += _model_problems(exc, rel, ident, kind)
+                if ident is not None:
+                    self.refused_sources.add(ident.strip())
                 continue
             if item.id in seen:
                 self.problems.append(Problem(rel, f"duplicate {kind} id; each {kind} needs its own id",
@@ -286,10 +294,14 @@ class _Loader:
         content = os.path.realpath(self.root / "content")
         for file, rel, source in self._one_model_per_file(folder, Source, "source", self.sources):
             text = self._stored_text(file, rel, source, content)
-            if text is not None:
+            if text is None:
+                self.refused_sources.add(source.id)
+            else:
                 self.sources[source.id] = source
                 self.source_files[source.id] = file
                 self.source_texts[source.id] = normalise_text(text)
+        # A source file that could not be parsed is named by its file (sources are named by id).
+        self.refused_sources |= self.unreadable
 
     def _stored_text(self, file: Path, rel: str, source: Source, content: str) -> str | None:
         """The source's stored text, read only from inside the content folder and strictly as UTF-8."""
@@ -317,6 +329,7 @@ class _Loader:
 
     def load_facts(self) -> None:
         folder = self.root / "content" / "facts"
+        before = len(self.problems)
         self.has_facts_folder = self._folder(folder, "create it and put the facts files (*.toml) there")
         if not self.has_facts_folder:
             return
@@ -329,14 +342,14 @@ class _Loader:
                 try:
                     self.file_periods[file.name] = _FILE_PERIOD.validate_python(data["period"])
                 except ValidationError as exc:
-                    self.problems.append(Problem(rel, f"{exc.errors()[0]['msg']}; write period = 1945 or "
-                                                 "period = [1941, 1945]", field="period"))
+                    self.problems += [Problem(rel, msg, field="period") for _, msg in flatten(exc)]
             raw_facts = data.get("fact", [])
             if not isinstance(raw_facts, list) or not raw_facts:
                 self.problems.append(Problem(rel, "no facts; add [[fact]] tables", field="fact"))
                 continue
             for index, item in enumerate(raw_facts):
                 self._fact(item, index, topic, file.name, rel, raw)
+        self.facts_complete = len(self.problems) == before
 
     def _topic(self, data: dict, rel: str, default: str) -> str:
         if "topic" not in data:
@@ -369,7 +382,9 @@ class _Loader:
             self.problems.append(Problem(rel, f"duplicate fact id, first used in {self.fact_places[fact.id]}; "
                                          "give this fact its own id", fact_id=fact.id, field="id", line=line))
             return
-        if fact.source not in self.sources:
+        if fact.source in self.refused_sources:
+            pass  # the source's own problem is reported; the facts citing it load once it is fixed
+        elif fact.source not in self.sources:
             known = ", ".join(sorted(self.sources)) or "none"
             self.problems.append(Problem(rel, f"unknown source {fact.source!r}; known sources: {known}",
                                          fact_id=fact.id, field="source", line=line))
@@ -400,7 +415,8 @@ class _Loader:
         if not any(folder.glob("*.toml")):
             self.problems.append(Problem(_rel(folder, self.root),
                                          "no decks; add a deck file such as decks/all-facts.toml"))
-        # Without a facts folder (already reported) every deck would select nothing: no echo of that.
+        # Without a facts folder every deck would select nothing, and with a fact refused one might:
+        # the cause is reported already, and the decks are checked again once it is fixed.
         facts = self.root / "content" / "facts"
         known_files = {f.name for f in facts.glob("*.toml")} if self.has_facts_folder else None
         for _, rel, deck in self._one_model_per_file(folder, Deck, "deck", self.decks):
@@ -409,9 +425,10 @@ class _Loader:
                 continue
             for name in deck.files:
                 if name not in known_files:
-                    self.problems.append(Problem(rel, f"no facts file {name!r} in content/facts",
+                    self.problems.append(Problem(rel, f"no facts file {name!r} in content/facts; check the "
+                                                 "name, or add the file",
                                                  fact_id=deck.id, field="files", kind="deck"))
-            if next(select(deck, self.facts.values(), self.fact_files), None) is None:
+            if self.facts_complete and next(select(deck, self.facts.values(), self.fact_files), None) is None:
                 self.problems.append(Problem(rel, "this deck selects no facts; check its tags and files",
                                              fact_id=deck.id, field="tags" if deck.tags else "files",
                                              kind="deck"))

@@ -129,10 +129,15 @@ Date = Annotated[
 ]
 
 
+def _shown(value: Any) -> str:
+    """A value as the curator wrote it in TOML."""
+    return str(value).lower() if isinstance(value, bool) else repr(value)
+
+
 def _number(value: Any) -> int | float:
     """A quantity as TOML gives it: a number, never a string or a boolean, within the limits."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(f"{value!r} is not a number; write it without quotes, e.g. value = 75")
+        raise ValueError(f"{_shown(value)} is not a number; write it without quotes, e.g. value = 75")
     if isinstance(value, float) and not math.isfinite(value):
         raise ValueError("not a finite number; give the number the source states")
     if abs(value) > MAX_QUANTITY:
@@ -146,7 +151,7 @@ def _number(value: Any) -> int | float:
 
 def _strict_int(value: Any) -> Any:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"{value!r} is not a whole number; write it without quotes or decimals, e.g. 2")
+        raise ValueError(f"{_shown(value)} is not a whole number; write it without quotes or decimals, e.g. 2")
     return value
 
 
@@ -159,10 +164,11 @@ def _period(value: Any) -> tuple[int, int]:
         value = (value, value)
     if (not isinstance(value, (list, tuple)) or len(value) != 2
             or not all(isinstance(v, int) and not isinstance(v, bool) for v in value)):
-        raise ValueError("a period is a year (1945) or a pair of years ([1941, 1945])")
+        raise ValueError("not a period; write a year (1945) or a pair of years ([1941, 1945])")
     start, end = value
     if not (MIN_YEAR <= start <= end <= MAX_YEAR):
-        raise ValueError(f"a period runs from an earlier year to a later one, both from {MIN_YEAR} to {MAX_YEAR}")
+        raise ValueError(f"not a period of years from {MIN_YEAR} to {MAX_YEAR}; write the earlier year first, "
+                         "e.g. [1941, 1945]")
     return (start, end)
 
 
@@ -257,7 +263,7 @@ class FactBase(StrictModel):
                     f"templates for {self.kind} facts are: {', '.join(known)}",  # type: ignore[attr-defined]
                 )
             if name in STATEMENT_TEMPLATES and "{answer}" not in self.stems[name]:
-                raise field_error(f"stems.{name}", f"stems.{name} must contain {{answer}} where the answer goes")
+                raise field_error(f"stems.{name}", "no {answer} in the stem; put {answer} where the answer goes")
         return self
 
     def answer_text(self) -> str:

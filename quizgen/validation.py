@@ -67,7 +67,9 @@ def _message(err: dict) -> str:
     if kind == "string_pattern_mismatch":
         if "https?" in str(err.get("ctx", {}).get("pattern", "")):
             return "not a web address; give a full http(s):// URL or leave it out"
-        return "use lowercase letters, digits and hyphens only (e.g. elbe-meeting-date)"
+        return "not an id; use lowercase letters, digits and hyphens only (e.g. elbe-meeting-date)"
+    if kind == "literal_error":
+        return f"{err.get('input')!r} is not allowed; use {ctx.get('expected', 'one of the listed values')}"
     if kind == "too_short":
         return "empty; give at least one entry"
     if msg.startswith("Value error, "):
