@@ -15,6 +15,7 @@ import re
 import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -388,7 +389,7 @@ class _Loader:
             known = ", ".join(sorted(self.sources)) or "none"
             self.problems.append(Problem(rel, f"unknown source {fact.source!r}; known sources: {known}",
                                          fact_id=fact.id, field="source", line=line))
-        elif len(_WORD.findall(fact.quote)) < MIN_QUOTE_WORDS:
+        elif len(list(islice(_WORD.finditer(fact.quote), MIN_QUOTE_WORDS))) < MIN_QUOTE_WORDS:
             self.problems.append(Problem(rel, f"a quote of at least {MIN_QUOTE_WORDS} words is needed to cite "
                                          "the fact; copy the whole sentence that states it",
                                          fact_id=fact.id, field="quote", line=_id_line(raw, fact.id)))

@@ -169,3 +169,55 @@ def test_duplicate_deck_id(mini):
     (mini / "decks/again.toml").write_text((mini / "decks/war.toml").read_text())
     (line,) = problems(mini)
     assert line == "In decks/war.toml, deck war, field id: duplicate deck id; each deck needs its own id"
+
+
+def test_an_unreadable_file_is_a_problem_line(mini, monkeypatch):
+    # Root reads any file, so the refusal is staged: os.open fails as it would for another user.
+    import errno
+    import os
+
+    real_open = os.open
+    unreadable = str(mini / "content/facts/war.toml")
+
+    def deny(path, *args, **kwargs):
+        if str(path) == unreadable:
+            raise PermissionError(errno.EACCES, "Permission denied", path)
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", deny)
+    lines = problems(mini)
+    assert lines == ["In content/facts/war.toml: cannot be read (permission denied); make it readable (chmod a+r)"]
+
+
+def test_the_library_names_each_sources_file_so_exports_need_not_parse_it(mini):
+    (mini / "content/sources/chronicle.toml").rename(mini / "content/sources/a-chronicle.toml")
+    lib = load_library(mini)
+    assert lib.source_files == {"chronicle": mini / "content/sources/a-chronicle.toml",
+                                "ministry": mini / "content/sources/ministry.toml"}
+
+
+def test_a_byte_order_mark_and_toml_1_1_escapes_are_read_as_written(mini):
+    path = mini / "content/sources/chronicle.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"A Chronicle of", b"A Chronicle\\x2Fof"))
+    assert load_library(mini).sources["chronicle"].title == "A Chronicle/of 1945"
+
+
+def test_the_five_kinds_are_named_once():
+    from quizgen.models import FACT_KINDS
+    from quizgen.templates import TEMPLATES
+
+    assert FACT_KINDS == ("date", "person", "place", "unit", "quantity")
+    assert set(FACT_KINDS) == set(TEMPLATES)
+
+
+def test_a_missing_facts_folder_says_so_and_nothing_else(mini):
+    shutil.rmtree(mini / "content/facts")
+    assert problems(mini) == [
+        "In content/facts: the content/facts/ folder is missing; create it and put the facts files (*.toml) there"
+    ]
+
+
+def test_problem_lines_stay_one_line_and_short(mini):
+    edit(mini / "content/facts/war.toml", 'id = "konev"', 'id = "' + "k\\n" * 500 + '"')
+    (line,) = problems(mini)
+    assert "\n" not in line and len(line) < 400

@@ -597,3 +597,69 @@ def test_every_case_is_named_once() -> None:
     ids = [c.id for c in CASES]
     assert len(ids) == len(set(ids))
     assert sys.platform.startswith("linux")  # named pipes, /proc and fork are Linux's here
+
+
+# ---- temporary files of killed writers -------------------------------------------------------
+
+_WRITER = """
+import sys, time
+from quizgen.atomic import atomic_path
+with atomic_path(sys.argv[1]) as tmp:
+    tmp.write_bytes(b"x" * 10_000_000)
+    print("writing", flush=True)
+    time.sleep(120)
+"""
+
+
+def _start_writer(target: Path):
+    import subprocess
+
+    proc = subprocess.Popen([sys.executable, "-c", _WRITER, str(target)], stdout=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    assert proc.stdout.readline().strip() == "writing"
+    return proc
+
+
+def test_a_killed_writers_temporary_is_removed_by_the_next_write_and_nothing_else(tmp_path):
+    from quizgen.atomic import STALE_AFTER_SECONDS, write_bytes
+
+    target, live_target = tmp_path / "deck.apkg", tmp_path / "live.html"
+    target.write_bytes(b"previous")
+    killed = _start_writer(target)
+    killed.kill()  # kill -9: no clean-up runs
+    killed.wait()
+    live = _start_writer(live_target)
+    try:
+        leftovers = sorted(p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp"))
+        assert len(leftovers) == 2 and all(n.startswith((".deck.apkg.", ".live.html.")) for n in leftovers)
+        assert target.read_bytes() == b"previous"  # the kill never leaves a partial file at the target
+        assert (tmp_path / leftovers[0]).stat().st_size == 10_000_000
+        not_ours = [".deck.apkg.abcd1234.tmp", ".notes.tmp", "deck.apkg.quizgen-abcd1234.tmp"]
+        for name in not_ours:
+            (tmp_path / name).write_bytes(b"someone else's")
+        # Age them all past the guard: only the lock tells the live writer's file from the dead one's.
+        old = time.time() - STALE_AFTER_SECONDS - 5
+        for p in tmp_path.iterdir():
+            os.utime(p, (old, old))
+
+        write_bytes(target, b"new")
+
+        assert target.read_bytes() == b"new"
+        remaining = sorted(p.name for p in tmp_path.iterdir())
+        dead = [n for n in leftovers if n.startswith(".deck.apkg.")]
+        alive = [n for n in leftovers if n.startswith(".live.html.")]
+        assert dead[0] not in remaining
+        assert alive[0] in remaining and all(n in remaining for n in not_ours)
+    finally:
+        live.kill()
+        live.wait()
+
+
+def test_a_fresh_temporary_is_left_alone_even_unlocked(tmp_path):
+    from quizgen.atomic import write_bytes
+
+    # An unlocked temporary written a moment ago may be a writer between creating and locking it.
+    fresh = tmp_path / ".deck.apkg.quizgen-abcd1234.tmp"
+    fresh.write_bytes(b"just made")
+    write_bytes(tmp_path / "deck.apkg", b"new")
+    assert fresh.exists()
