@@ -217,11 +217,22 @@ def _id_line(raw: bytes, ident: str) -> int | None:
     return raw.count(b"\n", 0, m.start()) + 1 if m else None
 
 
+def _key_line(raw: bytes, location: str) -> int | None:
+    """The line of a top-level ``key = …`` (a source's or a deck's field), for its problem line."""
+    key = re.split(r"[.\[]", location, maxsplit=1)[0]
+    if not key:
+        return None
+    m = re.search(rb"^[ \t]*" + re.escape(key.encode()) + rb"[ \t]*=", raw, re.M)
+    return raw.count(b"\n", 0, m.start()) + 1 if m else None
+
+
 def _model_problems(
-    exc: ValidationError, file: str, ident: str | None, kind: str, line: int | None = None
+    exc: ValidationError, file: str, ident: str | None, kind: str, line: int | None = None, raw: bytes = b""
 ) -> list[Problem]:
+    """A problem per mistake; a fact's at its id line, a source's or deck's at its field's line."""
     return [
-        Problem(file, msg, fact_id=ident, field=loc or None, line=line, kind=kind)
+        Problem(file, msg, fact_id=ident, field=loc or None, kind=kind,
+                line=line if line is not None or not raw else _key_line(raw, loc))
         for loc, msg in flatten(exc)
     ]
 
@@ -271,30 +282,31 @@ class _Loader:
             else:
                 self.unreadable.add(file.stem)
 
-    def _one_model_per_file(self, folder: Path, model: type, kind: str, seen: dict) -> Iterator[tuple[Path, str, Any]]:
+    def _one_model_per_file(self, folder: Path, model: type, kind: str,
+                            seen: dict) -> Iterator[tuple[Path, str, Any, bytes]]:
         """Sources and decks: a validated model per file, or a problem line per mistake."""
-        for file, rel, data, _ in self._files(folder):
+        for file, rel, data, raw in self._files(folder):
             ident = data.get("id") if isinstance(data.get("id"), str) else None
             try:
                 item = model.model_validate(data)
             except ValidationError as exc:
-                self.problems += _model_problems(exc, rel, ident, kind)
-                if ident is not None:
+                self.problems += _model_problems(exc, rel, ident, kind, raw=raw)
+                if ident is not None and kind == "source":
                     self.refused_sources.add(ident.strip())
                 continue
             if item.id in seen:
                 self.problems.append(Problem(rel, f"duplicate {kind} id; each {kind} needs its own id",
-                                             fact_id=item.id, field="id", kind=kind))
+                                             fact_id=item.id, field="id", kind=kind, line=_key_line(raw, "id")))
                 continue
-            yield file, rel, item
+            yield file, rel, item, raw
 
     def load_sources(self) -> None:
         folder = self.root / "content" / "sources"
         if not self._folder(folder, "create it and put a .toml file and its stored text there per source"):
             return
         content = os.path.realpath(self.root / "content")
-        for file, rel, source in self._one_model_per_file(folder, Source, "source", self.sources):
-            text = self._stored_text(file, rel, source, content)
+        for file, rel, source, raw in self._one_model_per_file(folder, Source, "source", self.sources):
+            text = self._stored_text(file, rel, source, content, _key_line(raw, "text"))
             if text is None:
                 self.refused_sources.add(source.id)
             else:
@@ -304,10 +316,10 @@ class _Loader:
         # A source file that could not be parsed is named by its file (sources are named by id).
         self.refused_sources |= self.unreadable
 
-    def _stored_text(self, file: Path, rel: str, source: Source, content: str) -> str | None:
+    def _stored_text(self, file: Path, rel: str, source: Source, content: str, line: int | None) -> str | None:
         """The source's stored text, read only from inside the content folder and strictly as UTF-8."""
         def problem(message: str) -> None:
-            self.problems.append(Problem(rel, message, fact_id=source.id, field="text", kind="source"))
+            self.problems.append(Problem(rel, message, fact_id=source.id, field="text", kind="source", line=line))
 
         text_path = file.parent / source.text
         shown = _rel(text_path, self.root)
@@ -420,7 +432,7 @@ class _Loader:
         # the cause is reported already, and the decks are checked again once it is fixed.
         facts = self.root / "content" / "facts"
         known_files = {f.name for f in facts.glob("*.toml")} if self.has_facts_folder else None
-        for _, rel, deck in self._one_model_per_file(folder, Deck, "deck", self.decks):
+        for _, rel, deck, raw in self._one_model_per_file(folder, Deck, "deck", self.decks):
             self.decks[deck.id] = deck
             if known_files is None:
                 continue
@@ -428,11 +440,12 @@ class _Loader:
                 if name not in known_files:
                     self.problems.append(Problem(rel, f"no facts file {name!r} in content/facts; check the "
                                                  "name, or add the file",
-                                                 fact_id=deck.id, field="files", kind="deck"))
+                                                 fact_id=deck.id, field="files", kind="deck",
+                                                 line=_key_line(raw, "files")))
             if self.facts_complete and next(select(deck, self.facts.values(), self.fact_files), None) is None:
+                key = "tags" if deck.tags else "files"
                 self.problems.append(Problem(rel, "this deck selects no facts; check its tags and files",
-                                             fact_id=deck.id, field="tags" if deck.tags else "files",
-                                             kind="deck"))
+                                             fact_id=deck.id, field=key, kind="deck", line=_key_line(raw, key)))
 
 
 def load_library(path: Path | str | None = None) -> Library:

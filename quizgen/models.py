@@ -351,14 +351,6 @@ FACT_MODELS = (DateFact, PersonFact, PlaceFact, UnitFact, QuantityFact)
 FACT_KINDS: tuple[str, ...] = tuple(get_args(m.model_fields["kind"].annotation)[0] for m in FACT_MODELS)
 
 
-class FactsFile(StrictModel):
-    """One file of facts under ``content/facts/``, all on one topic."""
-
-    topic: Topic
-    period: Period | None = None
-    fact: list[Fact] = Field(min_length=1)
-
-
 class Deck(StrictModel):
     """A deck definition in ``decks/``: which facts it takes and how it is named."""
 

@@ -119,7 +119,7 @@ def test_deck_selecting_no_facts(mini):
         'id = "empty"\ntitle = "Empty"\ndescription = "x"\nanki_name = "E"\ntags = ["nothing"]\n'
     )
     (line,) = problems(mini)
-    assert line == "In decks/empty.toml, deck empty, field tags: this deck selects no facts; check its tags and files"
+    assert line == "In decks/empty.toml, line 5, deck empty, field tags: this deck selects no facts; check its tags and files"
 
 
 def test_every_problem_is_reported_at_once(mini):
@@ -155,7 +155,7 @@ def test_statement_override_must_say_where_the_answer_goes(mini):
 def test_missing_stored_text(mini):
     (mini / "content/sources/ministry.txt").unlink()
     lines = problems(mini)
-    assert "In content/sources/ministry.toml, source ministry, field text: stored text content/sources/ministry.txt not found" in lines[0]
+    assert "In content/sources/ministry.toml, line 6, source ministry, field text: stored text content/sources/ministry.txt not found" in lines[0]
 
 
 def test_a_fact_that_is_not_a_table(mini):
@@ -168,7 +168,7 @@ def test_a_fact_that_is_not_a_table(mini):
 def test_duplicate_deck_id(mini):
     (mini / "decks/again.toml").write_text((mini / "decks/war.toml").read_text())
     (line,) = problems(mini)
-    assert line == "In decks/war.toml, deck war, field id: duplicate deck id; each deck needs its own id"
+    assert line == "In decks/war.toml, line 1, deck war, field id: duplicate deck id; each deck needs its own id"
 
 
 def test_an_unreadable_file_is_a_problem_line(mini, monkeypatch):
