@@ -221,3 +221,41 @@ def test_problem_lines_stay_one_line_and_short(mini):
     edit(mini / "content/facts/war.toml", 'id = "konev"', 'id = "' + "k\\n" * 500 + '"')
     (line,) = problems(mini)
     assert "\n" not in line and len(line) < 400
+
+
+# ---- properties: what the models accept round-trips, and exactly the unprintable is refused ----
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from pydantic import TypeAdapter, ValidationError  # noqa: E402
+
+from quizgen.limits import MAX_LINE_CHARS, MAX_YEAR, MIN_YEAR  # noqa: E402
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dates(min_value=FuzzyDate.parse(f"{MIN_YEAR:04d}").value,
+                max_value=FuzzyDate.parse(f"{MAX_YEAR:04d}-12-31").value),
+       st.sampled_from(list(Precision)))
+def test_every_date_in_range_round_trips_and_has_a_span(day, precision):
+    d = FuzzyDate.parse(FuzzyDate(day, precision).iso())
+    assert FuzzyDate.parse(d.iso()) == d
+    first, last = d.span()  # the month or year end stays within Python's dates
+    assert first <= last and d.render()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=40))
+def test_a_line_is_refused_exactly_when_it_holds_a_control_character(text):
+    from quizgen.models import Text
+
+    unprintable = {chr(c) for c in (*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029)}
+    # Edges are trimmed of Unicode White_Space (pydantic-core's trim), which, unlike str.strip(),
+    # leaves the separators \x1c-\x1f in place to be refused.
+    white_space = "".join(c for c in map(chr, range(0x3001)) if c.isspace() and c not in "\x1c\x1d\x1e\x1f")
+    stripped = text.strip(white_space)
+    try:
+        accepted = TypeAdapter(Text).validate_python(text)
+    except ValidationError:
+        assert not stripped or any(c in unprintable for c in stripped) or len(stripped) > MAX_LINE_CHARS
+    else:
+        assert accepted == stripped and not any(c in unprintable for c in accepted)
