@@ -28,6 +28,7 @@ from pathlib import Path
 import pytest
 
 from quizgen.content import load_library
+from quizgen.limits import MAX_LINE_CHARS, MAX_PASSAGE_CHARS
 
 MINI = Path(__file__).parent / "data" / "mini"
 WAR, DIPLOMACY = "content/facts/war.toml", "content/facts/diplomacy.toml"
@@ -99,10 +100,15 @@ def slot(old: str, new: str) -> Mutation:
     return replace(WAR, old, new)
 
 
-def long_texts(n: int) -> Mutation:
-    """Every one-line slot of the place fact, its title and the deck title at ``n`` characters."""
+def long_texts(n: int, passage: int) -> Mutation:
+    """The place fact's one-line slots, its source's title and the deck's at ``n`` characters;
+    the unit fact's quote (added to the stored text) and note at ``passage``."""
     words = ("Torgau " * n)[:n].strip() + "x"
+    long_quote = ("The town of Torgau stood on the Elbe. " * passage)[: passage - 1].strip() + "."
     return each(
+        append(CHRONICLE_TEXT, f"\n{long_quote}\n".encode()),
+        replace(WAR, 'quote = "The 69th Infantry Division met the Red Army at Torgau."',
+                f'quote = "{long_quote}"\nnote = "{long_quote}"'),
         replace(WAR, 'place = "Torgau"', f'place = "{words[:n]}"'),
         replace(WAR, 'event = "the meeting on the Elbe"\nplace', f'event = "{words[:n]}"\nplace'),
         replace(CHRONICLE, 'title = "A Chronicle of 1945"', f'title = "{words[:n]}"'),
@@ -249,7 +255,7 @@ CASES: list[Case] = [
                                                           "[" + ", ".join(f'"Town {i}"' for i in range(1000)) + "]"),
          Refuse(WAR, "fact torgau", "distractors", "too many")),
     Case("texts-at-the-limit", "every text of a fact, its source and its deck at the limit (PDF too)",
-         long_texts(300), pdf=True),
+         long_texts(MAX_LINE_CHARS, MAX_PASSAGE_CHARS), pdf=True),
     Case("markup-everywhere", "markup and template syntax in slots and titles (escaped everywhere; PDF too)",
          each(slot('place = "Torgau"', 'place = "<script>alert(1)</script>{{ config }}"'),
               replace(CHRONICLE, 'title = "A Chronicle of 1945"', 'title = "<b>{% raw %}</b>"')), pdf=True),
