@@ -135,6 +135,12 @@ class _Unreadable(Exception):
     """A content file that cannot be read as a regular file; the message says why and the fix."""
 
 
+def toml_files(folder: Path) -> list[Path]:
+    """The folder's ``*.toml`` files in name order, leaving out hidden ones: editors and systems
+    leave ``.#elbe.toml`` (an Emacs lock, a dangling link) or ``._elbe.toml`` (macOS metadata)."""
+    return sorted(p for p in folder.glob("*.toml") if not p.name.startswith("."))
+
+
 def read_content_file(path: Path) -> bytes:
     """The bytes of a regular file of at most ``MAX_FILE_BYTES``, or ``_Unreadable``.
 
@@ -269,7 +275,7 @@ class _Loader:
     def _files(self, folder: Path) -> Iterator[tuple[Path, str, dict, bytes]]:
         """Each TOML file of a folder, parsed, with its bytes counted into the digest."""
         try:
-            files = sorted(folder.glob("*.toml"))
+            files = toml_files(folder)
         except OSError as exc:
             self.problems.append(Problem(_rel(folder, self.root), f"cannot be listed ({exc.strerror}); check the folder"))
             return
@@ -425,13 +431,13 @@ class _Loader:
         folder = self.root / "decks"
         if not self._folder(folder, "create it and add a deck file such as decks/all-facts.toml"):
             return
-        if not any(folder.glob("*.toml")):
+        if not toml_files(folder):
             self.problems.append(Problem(_rel(folder, self.root),
                                          "no decks; add a deck file such as decks/all-facts.toml"))
         # Without a facts folder every deck would select nothing, and with a fact refused one might:
         # the cause is reported already, and the decks are checked again once it is fixed.
         facts = self.root / "content" / "facts"
-        known_files = {f.name for f in facts.glob("*.toml")} if self.has_facts_folder else None
+        known_files = {f.name for f in toml_files(facts)} if self.has_facts_folder else None
         for _, rel, deck, raw in self._one_model_per_file(folder, Deck, "deck", self.decks):
             self.decks[deck.id] = deck
             if known_files is None:
