@@ -67,8 +67,11 @@ def cli() -> None:
 def check(content: Path | None) -> None:
     """Check all content: sources, facts, quotes and decks.
 
-    Lists every problem, one line each with file, fact id and field, and exits 1
-    if there is any.
+    Lists every problem, one line each with file, line, fact id, field and the fix,
+    and exits 1 if there is any. What it accepts works in every command and page;
+    what could not (a text over its length limit, a control character, a number or
+    year out of range, a stored text outside content/) it refuses. The limits are
+    in the README's Content section.
 
     Example:
 
