@@ -140,3 +140,52 @@ def test_outputs_are_written_atomically_and_readable(tmp_path):
     write_text(target, "new")
     assert target.read_text() == "new"
     assert stat.S_IMODE(target.stat().st_mode) & 0o044  # group/others may read, as with any output
+
+
+def _marked(tmp_path, edits: dict[str, str]) -> Path:
+    """The mini content with lines added after a fact's id line."""
+    root = tmp_path / "mini"
+    shutil.copytree(MINI, root)
+    facts = root / "content/facts/war.toml"
+    text = facts.read_text()
+    for fact_id, line in edits.items():
+        text = text.replace(f'id = "{fact_id}"\n', f'id = "{fact_id}"\n{line}\n')
+    facts.write_text(text)
+    return root
+
+
+def test_trivia_is_left_out_unless_asked_for(tmp_path):
+    library = load_library(_marked(tmp_path, {"bands": "trivia = true"}))
+    plain, curious = QuizMaker(library), QuizMaker(library, include_trivia=True)
+    for seed in range(15):
+        assert "bands" not in {q.fact_id for q in plain.make(QuizSpec("war", 5, seed)).questions}
+    assert any("bands" in {q.fact_id for q in curious.make(QuizSpec("war", 5, seed)).questions} for seed in range(15))
+    assert plain.capacity("war").facts == 4 and curious.capacity("war").facts == 5
+
+
+def test_important_facts_come_first_more_often(tmp_path):
+    library = load_library(_marked(tmp_path, {"konev": "importance = 3", "bands": "importance = 1"}))
+    maker = QuizMaker(library)
+    picked = [maker.make(QuizSpec("war", 1, seed)).questions[0].fact_id for seed in range(300)]
+    # Weights 4 : 2 : 2 : 2 : 1 for konev, the three others, bands.
+    assert picked.count("konev") > 2 * picked.count("bands") and picked.count("konev") > 70, picked.count("konev")
+
+
+def test_capacity_counts_the_questions_a_deck_can_give(maker, library):
+    cap = maker.capacity("relations-1933")
+    assert cap.facts == len(library.deck_facts("relations-1933")) and cap.complete
+    assert cap.total <= cap.facts and set(cap.by_kind) == {"forward", "reverse", "true_false"}
+    # No quiz of the deck under these kinds is longer than the capacity says.
+    longest = max(len(maker.make(QuizSpec("relations-1933", 50, seed)).questions) for seed in range(20))
+    assert 0 < longest <= cap.total
+    only_tf = maker.capacity("relations-1933", ("true_false",))
+    assert only_tf.total == only_tf.by_kind["true_false"] and set(only_tf.by_kind) == {"true_false"}
+    assert max(len(maker.make(QuizSpec("relations-1933", 50, s, ("true_false",))).questions)
+               for s in range(10)) <= only_tf.total
+
+
+def test_capacity_of_a_large_deck_stops_counting_at_the_quiz_limit(synth_library):
+    from quizgen.quiz import MAX_COUNT
+
+    cap = QuizMaker(synth_library).capacity("all-facts")
+    assert not cap.complete and cap.total >= MAX_COUNT and cap.facts == 1000
