@@ -449,7 +449,10 @@ def quantity_distractors(fact: QuantityFact, rng: random.Random, want: int = WAN
         spread = max(1, min(10**6, round(abs(base) * 0.08)))
 
         def valid(n: int) -> bool:
-            return (not positive or n > 0) and math.isfinite(_value(n, exp))
+            # Not below half a positive answer: "1" is no option for the countries of a joint parade.
+            if positive and (n <= 0 or 2 * n < base):
+                return False
+            return math.isfinite(_value(n, exp))
 
     def side(direction: int) -> list[float]:
         if direction < 0 and only_above:
