@@ -39,14 +39,25 @@ def test_no_fact_twice_and_kinds_respected(maker, library):
         assert {q.template for q in quiz.questions} <= {"forward", "true_false"}
 
 
-def test_count_larger_than_the_deck_gives_each_fact_at_most_once_and_related_facts_apart():
+def test_count_larger_than_the_deck_gives_every_fact_once():
     maker = QuizMaker(load_library(MINI))
+    quiz = maker.make(QuizSpec("war", 50, 1))
+    assert sorted(q.fact_id for q in quiz.questions) == sorted(["meeting-date", "konev", "torgau", "sixty-ninth", "bands"])
+
+
+def test_related_facts_are_kept_apart(tmp_path):
+    # "Which American division met the Red Army at Torgau?" answers "Where did the meeting take place?"
+    root = tmp_path / "mini"
+    shutil.copytree(MINI, root)
+    facts = root / "content/facts/war.toml"
+    facts.write_text(facts.read_text().replace('action = "met the Red Army on the Elbe"',
+                                               'action = "met the Red Army at Torgau"'))
+    maker = QuizMaker(load_library(root))
     for seed in range(10):
         ids = [q.fact_id for q in maker.make(QuizSpec("war", 50, seed)).questions]
         assert len(ids) == len(set(ids)) and set(ids) <= {"meeting-date", "konev", "torgau", "sixty-ninth", "bands"}
-        # "Which American division met the Red Army at Torgau?" answers "Where did the meeting take place?"
         assert not {"torgau", "sixty-ninth"} <= set(ids), ids
-        assert len(ids) >= 3, ids
+        assert len(ids) == 4, ids
 
 
 def test_changed_content_makes_old_codes_stale(tmp_path):
