@@ -193,6 +193,22 @@ def answer_keys(fact: Fact) -> tuple[str, ...]:
 _UNIT_NUMBER = re.compile(r"\b\d+(?:st|nd|rd|th)\b")
 
 
+def _with_month_key(fact: DateFact, keys: tuple[str, ...], wrong: list[str], in_stem: str) -> tuple[str, ...]:
+    """A day's month gives it away when most wrong days fall in other months.
+
+    "…the parade of September 1945…" in one stem leaves "7 September 1945" and "2 September 1945"
+    of "When did the parade take place?" (21 July, 24 June): then the month is a key of that question,
+    and a stem naming it is refused like one naming the whole date.
+    """
+    month = normalise_option(fact.date.render().split(" ", 1)[1])
+    same = sum(normalise_option(w).endswith(" " + month) for w in wrong)
+    if 2 * same >= len(wrong):
+        return keys
+    if names(in_stem, month):
+        raise QuestionError(f"fact {fact.id}: the stem names the month, which only the answer falls in")
+    return (*keys, month)
+
+
 def reverse_answer(fact: Fact) -> str:
     """What the reverse question asks for: the event of a date or place, the role of a person."""
     if isinstance(fact, PersonFact):
@@ -256,6 +272,8 @@ def make_question(
             f"fact {fact.id}: only {len(picked)} coherent wrong options for a {template} question; "
             "add curated distractors to the fact"
         )
+    if template == "forward" and isinstance(fact, DateFact) and fact.date.precision is Precision.DAY:
+        keys = _with_month_key(fact, keys, [w for w, _ in picked], in_stem)
     answer = option_text(answer)
     options = [answer, *(option_text(w) for w, _ in picked)]
     origins = dict(zip(options[1:], (o for _, o in picked), strict=True))

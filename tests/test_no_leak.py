@@ -48,6 +48,25 @@ def _leaks(library: Library, quiz) -> list[str]:
     return found
 
 
+_DAY = re.compile(r"^\d{1,2} ([A-Z][a-z]+ \d{1,4})$")
+
+
+def _month_leaks(quiz) -> list[str]:
+    """A date question whose answer alone falls in a month that another question's stem prints."""
+    found = []
+    for i, q in enumerate(quiz.questions, start=1):
+        day = _DAY.match(q.answer) if q.template == "forward" and q.fact_kind == "date" else None
+        if not day:
+            continue
+        wrong_in_month = sum(o.endswith(" " + day[1]) for o in q.options) - 1
+        if 2 * wrong_in_month >= len(q.options) - 1:
+            continue
+        for j, other in enumerate(quiz.questions, start=1):
+            if i != j and _holds(other.stem, _plain(day[1])):
+                found.append(f"{quiz.code} Q{j} prints {day[1]!r}, the month only Q{i}'s answer falls in")
+    return found
+
+
 def _self_substituted(library: Library, q) -> bool:
     """A false statement whose swapped-in value already stands elsewhere in the sentence."""
     if q.template != "true_false" or q.answer_index == 0:
@@ -72,7 +91,7 @@ def _self_substituted(library: Library, q) -> bool:
 
 
 def _check(library: Library, quiz) -> list[str]:
-    problems = _leaks(library, quiz)
+    problems = _leaks(library, quiz) + _month_leaks(quiz)
     for n, q in enumerate(quiz.questions, start=1):
         texts = [q.stem, *q.options]
         if any(re.search(r"(?<![\d,])1 times", t) for t in texts):
