@@ -37,7 +37,7 @@ from pathlib import Path
 from ..atomic import write_text
 from ..content import Library
 from ..errors import Problem
-from .notes import note_content
+from .notes import NoteMaker
 
 LEDGER_FILE = Path("content") / "anki-ledger.tsv"
 FLOOR = 1795305600  # 2026-11-22, when note type v2 began: the time of a fact the ledger has not seen
@@ -68,8 +68,12 @@ class Change:
 
 def note_digest(fields: Iterable[str], tags: Iterable[str]) -> str:
     """The hash of a note as Anki receives it: fields and tags, in order."""
-    data = "\x1f".join(fields) + "\x1e" + " ".join(tags)
-    return hashlib.sha256(data.encode("utf-8")).hexdigest()[:_DIGEST_CHARS]
+    return digest_of("\x1f".join(fields), " ".join(tags))
+
+
+def digest_of(joined_fields: str, joined_tags: str) -> str:
+    """``note_digest`` of fields joined by \\x1f and tags joined by spaces (as the exporter has them)."""
+    return hashlib.sha256(f"{joined_fields}\x1e{joined_tags}".encode()).hexdigest()[:_DIGEST_CHARS]
 
 
 def ledger_path(root: Path) -> Path:
@@ -114,7 +118,8 @@ def mod_of(entry: Entry | None, digest: str) -> int:
 
 
 def _digests(library: Library) -> dict[str, str]:
-    return {fact.id: note_digest(*note_content(library, fact)) for fact in library.facts.values()}
+    maker = NoteMaker(library)
+    return {fact.id: note_digest(*maker.content(fact)) for fact in library.facts.values()}
 
 
 def stale_facts(library: Library) -> list[str]:

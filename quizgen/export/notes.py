@@ -18,13 +18,11 @@ from ..content import Library
 from ..dates import FuzzyDate
 from ..models import Fact, QuantityFact, Source, format_quantity
 from ..questions import attribute, cloze, sentence_case, stem_text
-from . import notetypes
 
 ATTRIBUTED_MARK = "The publisher's own claim"
 OFFICIAL_MARK = "Official government source"
 
-# Every C0 and C1 control character (and DEL) becomes a space.
-_CONTROLS = {cp: " " for cp in (*range(0x20), *range(0x7F, 0xA0))}
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # C0, DEL and C1: each becomes a space
 _TAG_UNSAFE = re.compile(r"[^\w.\-]+")  # Anki tags: no spaces, no "::" levels, no markup
 _COLONS = re.compile(r":{2,}")
 _SPACES = re.compile(r"\s+")
@@ -32,12 +30,13 @@ _SPACES = re.compile(r"\s+")
 
 def plain(value: str) -> str:
     """Text without control characters."""
-    return value.translate(_CONTROLS)
+    # isprintable() is one C pass and true for nearly all content; the regex runs only when it is not.
+    return value if value.isprintable() else _CONTROL.sub(" ", value)
 
 
 def text(value: str) -> str:
     """Content as field HTML: control characters gone, markup escaped."""
-    return html.escape(value.translate(_CONTROLS), quote=True)
+    return html.escape(value if value.isprintable() else _CONTROL.sub(" ", value), quote=True)
 
 
 def tag_name(value: str) -> str:
@@ -79,11 +78,17 @@ _GAP = "\x00fill-in gap\x00"  # content never holds it: control characters are r
 
 def fill_in(fact: Fact, source: Source) -> tuple[str, str]:
     """The fill-in card's front ('… took place on [date].') and back (the answer marked), as HTML."""
+    front, back, _ = _fill_in(fact, source)
+    return front, back
+
+
+def _fill_in(fact: Fact, source: Source) -> tuple[str, str, str]:
+    """``fill_in`` and the answer as the gap holds it (made once: a date renders at a cost)."""
     before, answer, hint, after = _gap_parts(fact, source)
     before, after = text(before), text(after)
     front = f'{before}<span class="qz-gap">[{text(hint)}]</span>{after}'
     back = f'{before}<span class="qz-gap">{text(answer)}</span>{after}'
-    return front, back
+    return front, back, answer
 
 
 def _option(fact: Fact, value: object) -> str:
@@ -94,30 +99,66 @@ def _option(fact: Fact, value: object) -> str:
     return str(value)
 
 
+class NoteMaker:
+    """Makes the notes of one library; what facts share (a source's citation, a topic, tags) is made once."""
+
+    def __init__(self, library: Library):
+        self.library = library
+        self._sources: dict[str, tuple[str, str, str, str, str]] = {}
+        self._topics: dict[str, str] = {}
+        self._tags: dict[tuple[tuple[str, ...], str], list[str]] = {}
+
+    def _source(self, source: Source) -> tuple[str, str, str, str, str]:
+        got = self._sources.get(source.id)
+        if got is None:
+            got = self._sources[source.id] = (
+                text(source.publisher), text(source.title), text(source.published.render()),
+                text(source.url or ""), OFFICIAL_MARK if source.official else "")
+        return got
+
+    def content(self, fact: Fact) -> tuple[list[str], list[str]]:
+        """The fact's note as Anki receives it: (fields in ``notetypes.FIELDS`` order, tags)."""
+        library = self.library
+        source = library.sources[fact.source]
+        topic = library.topics[fact.id]
+        topic_html = self._topics.get(topic)
+        if topic_html is None:
+            topic_html = self._topics[topic] = text(topic)
+        key = (fact.tags, fact.kind)
+        note_tags = self._tags.get(key)
+        if note_tags is None:
+            note_tags = self._tags[key] = tags(fact)
+        return _fields(fact, source, topic_html, self._source(source)), note_tags
+
+
+def _fields(fact: Fact, source: Source, topic_html: str, cited: tuple[str, str, str, str, str]) -> list[str]:
+    front, back, answer = _fill_in(fact, source)
+    publisher, title, published, url, official = cited
+    # The order of notetypes.FIELDS; tests/test_anki.py checks each field by name.
+    return [
+        text(attribute(stem_text(fact, "forward"), fact, source)),  # Question
+        text(sentence_case(answer)),  # Answer: the gap's answer is answer_text(), capitalised or not
+        front,  # FillIn
+        back,  # Statement
+        fact.kind,  # Kind: one of the model's literals
+        topic_html,  # Topic
+        text(fact.quote),  # Quote
+        publisher, title, published, url,
+        ATTRIBUTED_MARK if fact.attributed else "",  # Attributed
+        official,  # Official
+        text(fact.note) if fact.note else "",  # Note
+        "<br>".join(text(_option(fact, d)) for d in fact.distractors),  # Distractors
+        text(fact.id),  # Fact
+    ]
+
+
 def fields(fact: Fact, source: Source, topic: str) -> list[str]:
     """The note's fields in ``notetypes.FIELDS`` order."""
-    front, back = fill_in(fact, source)
-    values = {
-        "Question": text(attribute(stem_text(fact, "forward"), fact, source)),
-        "Answer": text(sentence_case(fact.answer_text())),
-        "FillIn": front,
-        "Statement": back,
-        "Kind": text(fact.kind),
-        "Topic": text(topic),
-        "Quote": text(fact.quote),
-        "Publisher": text(source.publisher),
-        "Title": text(source.title),
-        "Published": text(source.published.render()),
-        "URL": text(source.url or ""),
-        "Attributed": ATTRIBUTED_MARK if fact.attributed else "",
-        "Official": OFFICIAL_MARK if source.official else "",
-        "Note": text(fact.note or ""),
-        "Distractors": "<br>".join(text(_option(fact, d)) for d in fact.distractors),
-        "Fact": text(fact.id),
-    }
-    return [values[name] for name in notetypes.FIELDS]
+    cited = (text(source.publisher), text(source.title), text(source.published.render()), text(source.url or ""),
+             OFFICIAL_MARK if source.official else "")
+    return _fields(fact, source, text(topic), cited)
 
 
 def note_content(library: Library, fact: Fact) -> tuple[list[str], list[str]]:
-    """The fact's note as Anki receives it: (fields, tags)."""
-    return fields(fact, library.source_of(fact), library.topics[fact.id]), tags(fact)
+    """The fact's note as Anki receives it: (fields, tags). ``NoteMaker`` for many facts."""
+    return NoteMaker(library).content(fact)
