@@ -17,7 +17,7 @@ import unicodedata
 from ..content import Library
 from ..dates import FuzzyDate
 from ..models import Fact, QuantityFact, Source, format_quantity
-from ..questions import attribute, cloze, sentence_case, stem_text
+from ..questions import attribute, cloze, option_text, stem_text
 
 ATTRIBUTED_MARK = "The publisher's own claim"
 OFFICIAL_MARK = "Official government source"
@@ -132,12 +132,12 @@ class NoteMaker:
 
 
 def _fields(fact: Fact, source: Source, topic_html: str, cited: tuple[str, str, str, str, str]) -> list[str]:
-    front, back, answer = _fill_in(fact, source)
+    front, back, _ = _fill_in(fact, source)
     publisher, title, published, url, official = cited
     # The order of notetypes.FIELDS; tests/test_anki.py checks each field by name.
     return [
         text(attribute(stem_text(fact, "forward"), fact, source)),  # Question
-        text(sentence_case(answer)),  # Answer: the gap's answer is answer_text(), capitalised or not
+        text(option_text(fact.answer_text())),  # Answer: as the web page and the worksheet key show it
         front,  # FillIn
         back,  # Statement
         fact.kind,  # Kind: one of the model's literals
