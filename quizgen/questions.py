@@ -15,7 +15,7 @@ from .distractors import MINIMUM, WANTED, DistractorIndex, names, normalise_opti
 from .errors import QuestionError
 from .models import DateFact, Fact, PersonFact, PlaceFact, QuantityFact, Source, UnitFact
 from .templates import ATTRIBUTION, TEMPLATES, TRUE_FALSE_OPTIONS
-from .wording import quantity_text, sentence_case
+from .wording import CLOCK_MEASURES, quantity_text, sentence_case
 
 # Words that may be lowered after "According to X, "; anything else (a name) keeps its capital.
 _LOWERABLE = {"when", "where", "who", "what", "which", "how", "the", "a", "an", "in", "on", "at"}
@@ -172,6 +172,8 @@ def cloze(fact: Fact, source: Source, mark: Callable[[str, str], str] | None = N
     sentence = attribute(stem_text(fact, "cloze", before + _GAP), fact, source)
     if sentence.startswith(_GAP):
         answer = sentence_case(answer)
+    if answer.endswith(".") and sentence[sentence.index(_GAP) + len(_GAP):].startswith("."):
+        sentence = sentence.replace(_GAP + ".", _GAP, 1)  # "at 11 a.m." ends the sentence: one full stop
     gap = mark(answer, hint) if mark else "{{c1::" + answer + "::" + hint + "}}"
     return sentence.replace(_GAP, gap, 1)
 
@@ -181,13 +183,15 @@ _DATE_HINTS = {Precision.DAY: "date", Precision.MONTH: "month", Precision.YEAR: 
 
 
 def _cloze_hint(fact: Fact) -> str:
-    """What kind of answer the gap wants, in a word or two: 'name', 'river', 'division', 'number'."""
+    """What kind of answer the gap wants, in a word or two: 'name', 'river', 'division', 'time', 'number'."""
     if isinstance(fact, PersonFact):
         return "name"
     if isinstance(fact, PlaceFact):
         return fact.place_type
     if isinstance(fact, UnitFact):
         return fact.echelon
+    if isinstance(fact, QuantityFact) and fact.measure and fact.measure.casefold() in CLOCK_MEASURES:
+        return "time"
     return "number"
 
 

@@ -433,3 +433,18 @@ def test_cli_anki_ledger_updates_and_checks(runner, tricky_root):
 def test_bundled_ledger_is_up_to_date(library):
     # Editing bundled facts or quizgen's wording needs `quizgen anki-ledger` and a commit of the file.
     assert ledger.ledger_problems(library) == []
+
+
+def test_an_answer_that_ends_the_sentence_with_a_full_stop_gives_one_full_stop(tricky):
+    from quizgen.export import notes
+    from quizgen.models import QuantityFact
+    from quizgen.questions import cloze
+
+    source = tricky.sources["ministry-release"]
+    hour = QuantityFact(kind="quantity", id="parade-hour", source=source.id, quote="The parade began at 11 am.",
+                        value=11, counts="the hour the parade began", measure="o'clock",
+                        stems={"cloze": "The parade began at {answer}."})
+    assert cloze(hour, source) == "The parade began at {{c1::11 a.m.::time}}"
+    front, back = notes.fill_in(hour, source)
+    assert front == 'The parade began at <span class="qz-gap">[time]</span>.'
+    assert back == 'The parade began at <span class="qz-gap">11 a.m.</span>'

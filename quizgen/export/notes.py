@@ -86,7 +86,9 @@ def _fill_in(fact: Fact, source: Source) -> tuple[str, str, str]:
     """``fill_in`` and the answer as the gap holds it (made once: a date renders at a cost)."""
     before, answer, hint, after = _gap_parts(fact, source)
     before, after = text(before), text(after)
-    front = f'{before}<span class="qz-gap">[{text(hint)}]</span>{after}'
+    # An answer that ends the sentence with its own full stop ("11 a.m.") takes the sentence's; the front keeps one.
+    closing = "." if not after and answer.endswith(".") else ""
+    front = f'{before}<span class="qz-gap">[{text(hint)}]</span>{after or closing}'
     back = f'{before}<span class="qz-gap">{text(answer)}</span>{after}'
     return front, back, answer
 
