@@ -266,25 +266,25 @@ def anki(content: Path | None, deck_id: str | None, all_decks: bool, out_dir: Pa
         quizgen anki --deck elbe-1945 -o dist/
     """
     from .export.anki import write_apkg
-    from .export.ledger import LEDGER_FILE, stale_facts
+    from .export.ledger import LEDGER_FILE
 
     if bool(deck_id) == all_decks:
         raise click.UsageError("give either --deck ID or --all")
     library = _library(content)
     ids = list(library.decks) if all_decks else [library.deck(deck_id).id]
+    stale: set[str] = set()
     for ident in ids:
         n = len(library.deck_facts(ident))
         if n >= ANKI_PROGRESS_MIN and sys.stderr.isatty():
             with click.progressbar(length=n, label=f"{ident} ({n:,} facts)", file=sys.stderr,
                                    show_pos=True, show_eta=True) as bar:
-                path = write_apkg(library, ident, out_dir, progress=bar.update)
+                path = write_apkg(library, ident, out_dir, progress=bar.update, stale=stale)
         else:  # not a terminal (a pipe, a log, CI): no bar, no carriage returns
-            path = write_apkg(library, ident, out_dir)
+            path = write_apkg(library, ident, out_dir, stale=stale)
         click.echo(f"Wrote {path}")
-    stale = stale_facts(library)
     if stale:
         click.echo(f"Warning: {LEDGER_FILE} is behind the content ({len(stale)} new or changed facts, "
-                   f"first {stale[0]}); run `quizgen anki-ledger` and commit it before publishing, "
+                   f"first {min(stale)}); run `quizgen anki-ledger` and commit it before publishing, "
                    "so learners' Anki takes every update.", err=True)
 
 

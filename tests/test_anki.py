@@ -429,6 +429,9 @@ def test_cli_anki_ledger_updates_and_checks(runner, tricky_root):
     plain.write_text(plain.read_text("utf-8").replace("the signing", "the formal signing"), "utf-8")
     result = runner.invoke(cli, check)
     assert result.exit_code == 1 and "treaty-date" in result.output
+    export = runner.invoke(cli, ["anki", "--content", str(tricky_root), "--all", "-o", str(tricky_root / "dist")])
+    assert export.exit_code == 0  # exports, and says what to do
+    assert "1 new or changed facts, first treaty-date); run `quizgen anki-ledger`" in export.output
     result = runner.invoke(cli, ["anki-ledger", "--content", str(tricky_root)])
     assert result.exit_code == 0 and "0 new, 1 changed, 0 removed, 1 unchanged" in result.output
     assert runner.invoke(cli, check).exit_code == 0

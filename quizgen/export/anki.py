@@ -123,7 +123,8 @@ def _collection_json(library: Library, deck_ids: dict[str, int], first_deck: int
     return json.dumps(decks), json.dumps(models), json.dumps(dconf)
 
 
-def _write_database(path: Path, library: Library, deck_id: str, progress: Progress | None) -> None:
+def _write_database(path: Path, library: Library, deck_id: str, progress: Progress | None,
+                    stale: set[str] | None) -> None:
     facts = library.deck_facts(deck_id)
     root = root_name(library)
     deck_ids: dict[str, int] = {}
@@ -157,7 +158,10 @@ def _write_database(path: Path, library: Library, deck_id: str, progress: Progre
         for n, fact in enumerate(facts, start=1):
             fields, tags = maker.content(fact)
             flds, tag_text = "\x1f".join(fields), " ".join(tags)
-            mod = ledger.mod_of(entries.get(fact.id), ledger.digest_of(flds, tag_text))
+            entry, digest = entries.get(fact.id), ledger.digest_of(flds, tag_text)
+            mod = ledger.mod_of(entry, digest)
+            if stale is not None and (entry is None or entry.digest != digest):
+                stale.add(fact.id)
             note_id = next(ids)
             # Both templates' fronts (Question, FillIn) are never empty, so a note always has both cards.
             notes.append((note_id, guid(fact.id), notetypes.ID, mod, -1, f" {tag_text} " if tags else "",
@@ -196,16 +200,17 @@ def _zip_entry(name: str) -> zipfile.ZipInfo:
     return info
 
 
-def write_package(library: Library, deck_id: str, out: IO[bytes], progress: Progress | None = None) -> None:
+def write_package(library: Library, deck_id: str, out: IO[bytes], progress: Progress | None = None,
+                  stale: set[str] | None = None) -> None:
     """Write the deck as an .apkg to the binary file ``out``: the same bytes for the same content.
 
-    ``progress(n)`` is called with the number of facts just written.
-    Raises ``UnknownDeckError`` for an unknown deck.
+    ``progress(n)`` is called with the number of facts just written. The ids of facts the
+    ledger is behind on are added to ``stale``. Raises ``UnknownDeckError`` for an unknown deck.
     """
     library.deck(deck_id)
     with tempfile.TemporaryDirectory(prefix="quizgen-apkg-") as scratch:
         database = Path(scratch) / "collection.anki2"
-        _write_database(database, library, deck_id, progress)
+        _write_database(database, library, deck_id, progress, stale)
         size = database.stat().st_size
         with zipfile.ZipFile(out, "w") as package:
             with database.open("rb") as src, package.open(_zip_entry("collection.anki2"), "w",
@@ -226,7 +231,7 @@ def apkg_filename(deck_id: str) -> str:
 
 
 def write_apkg(library: Library, deck_id: str, out_dir: Path | str,
-               progress: Progress | None = None) -> Path:
+               progress: Progress | None = None, stale: set[str] | None = None) -> Path:
     """Write ``<out_dir>/<deck_id>.apkg`` atomically and return its path.
 
     Nothing is written if the deck is unknown or the export fails part-way.
@@ -235,7 +240,7 @@ def write_apkg(library: Library, deck_id: str, out_dir: Path | str,
     target = Path(out_dir) / apkg_filename(deck_id)
     with atomic_path(target) as tmp:
         with open(tmp, "wb") as out:
-            write_package(library, deck_id, out, progress)
+            write_package(library, deck_id, out, progress, stale)
         # The temp file is created 0600; a package is made to be shared.
         os.chmod(tmp, 0o644)
     return target
