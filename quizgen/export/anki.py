@@ -101,10 +101,7 @@ def _collection_json(library: Library, deck_ids: dict[str, int], first_deck: int
     """The ``col`` row's decks, models and dconf, as genanki would write them plus our preset."""
     conn = sqlite3.connect(":memory:")
     try:
-        # Tables first, genanki's indexes after the rows: one sort per index instead of a b-tree
-        # update per row. The same file for the same rows, every time.
-        tables, _, indexes = APKG_SCHEMA.partition("CREATE INDEX")
-        conn.executescript(tables)
+        conn.executescript(APKG_SCHEMA)
         conn.executescript(APKG_COL)
         decks_json, dconf_json = conn.execute("SELECT decks, dconf FROM col").fetchone()
     finally:
