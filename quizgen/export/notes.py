@@ -23,6 +23,7 @@ ATTRIBUTED_MARK = "The publisher's own claim"
 OFFICIAL_MARK = "Official government source"
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # C0, DEL and C1: each becomes a space
+_NEEDS_WORK = re.compile(r"[&<>\"'\x00-\x1f\x7f-\x9f]")  # a control character or one html.escape changes
 _TAG_UNSAFE = re.compile(r"[^\w.\-]+")  # Anki tags: no spaces, no "::" levels, no markup
 _COLONS = re.compile(r":{2,}")
 _SPACES = re.compile(r"\s+")
@@ -36,7 +37,10 @@ def plain(value: str) -> str:
 
 def text(value: str) -> str:
     """Content as field HTML: control characters gone, markup escaped."""
-    return html.escape(value if value.isprintable() else _CONTROL.sub(" ", value), quote=True)
+    # Most content needs neither: one C-level search answers that, where html.escape makes five passes.
+    if _NEEDS_WORK.search(value) is None:
+        return value
+    return html.escape(_CONTROL.sub(" ", value), quote=True)
 
 
 def tag_name(value: str) -> str:
