@@ -6,6 +6,7 @@ Importing into the real Anki is in ``test_anki_import.py``; the helpers here
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import io
 import json
@@ -455,3 +456,35 @@ def test_an_answer_that_ends_the_sentence_with_a_full_stop_gives_one_full_stop(t
     front, back = notes.fill_in(hour, source)
     assert front == 'The parade began at <span class="qz-gap">[time]</span>.'
     assert back == 'The parade began at <span class="qz-gap">11 a.m.</span>'
+
+
+def test_cli_shows_a_progress_bar_on_a_terminal(synth_root, tmp_path):
+    import pty
+    import subprocess
+    import sys
+    import threading
+
+    main, follower = pty.openpty()  # stderr is a terminal, as in an interactive shell
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).resolve().parents[1]),
+                                                         os.environ.get("PYTHONPATH", "")])}
+    chunks: list[bytes] = []
+
+    def drain() -> None:  # read as it comes: a full terminal buffer would block the command
+        with contextlib.suppress(OSError):
+            while chunk := os.read(main, 65536):
+                chunks.append(chunk)
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    proc = subprocess.run([sys.executable, "-m", "quizgen", "anki", "--content", str(synth_root), "--deck",
+                           "all-facts", "-o", str(tmp_path)], stdout=subprocess.PIPE, stderr=follower,
+                          env=env, timeout=300)
+    os.close(follower)
+    reader.join(timeout=10)
+    os.close(main)
+    shown = b"".join(chunks)
+    assert proc.returncode == 0, shown
+    n = len(load_library(synth_root).deck_facts("all-facts"))
+    assert f"all-facts ({n:,} facts)".encode() in shown and f"{n}/{n}".encode() in shown
+    assert b"\r" in shown  # a bar redrawn in place
+    assert proc.stdout.decode().startswith("Wrote ")
