@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import html
 import io
 import json
 import os
@@ -18,6 +19,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from quizgen.cli import cli
 from quizgen.content import Library, load_library
@@ -488,3 +491,27 @@ def test_cli_shows_a_progress_bar_on_a_terminal(synth_root, tmp_path):
     assert f"all-facts ({n:,} facts)".encode() in shown and f"{n}/{n}".encode() in shown
     assert b"\r" in shown  # a bar redrawn in place
     assert proc.stdout.decode().startswith("Wrote ")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_any_text_becomes_a_field_that_shows_it_and_never_breaks_a_note(value):
+    from quizgen.export import notes
+
+    field = notes.text(value)
+    assert not any(ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 for ch in field)  # \x1f would split the note
+    assert "<" not in field and ">" not in field  # no markup of the content's own
+    shown = "".join(" " if ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 else ch for ch in value)
+    assert html.unescape(field) == shown  # what the learner reads is the text, controls as spaces
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_any_tag_or_deck_level_stays_one_level_and_one_tag(value):
+    from quizgen.export import notes
+
+    tag = notes.tag_name(value)
+    assert all(ch.isalnum() or ch in "_.-" for ch in tag) and "::" not in tag
+    level = notes.deck_component(value)
+    assert "::" not in level and level == level.strip(" :")
+    assert deck_name("Root", value).count("::") == 1
