@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import random
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -14,7 +15,7 @@ from .distractors import MINIMUM, WANTED, DistractorIndex, names, normalise_opti
 from .errors import QuestionError
 from .models import DateFact, Fact, PersonFact, PlaceFact, QuantityFact, Source, UnitFact
 from .templates import ATTRIBUTION, TEMPLATES, TRUE_FALSE_OPTIONS
-from .wording import quantity_text, sentence_case
+from .wording import CLOCK_MEASURES, quantity_text, sentence_case
 
 # Words that may be lowered after "According to X, "; anything else (a name) keeps its capital.
 _LOWERABLE = {"when", "where", "who", "what", "which", "how", "the", "a", "an", "in", "on", "at"}
@@ -163,10 +164,43 @@ def statement(fact: Fact, source: Source) -> str:
     return attribute(stem_text(fact, "true_false", statement_answer(fact, answer_display(fact))), fact, source)
 
 
-def cloze(fact: Fact, source: Source) -> str:
-    """The true sentence with the answer as an Anki cloze gap: '… took place {{c1::on 25 April 1945}}.'"""
-    gap = "{{c1::" + statement_answer(fact, fact.answer_text()) + "}}"
-    return attribute(stem_text(fact, "cloze", gap), fact, source)
+def cloze(fact: Fact, source: Source, mark: Callable[[str, str], str] | None = None) -> str:
+    """The true sentence with only the answer as an Anki cloze gap that says what is wanted.
+
+    '… took place on {{c1::25 April 1945::date}}.': the preposition stays outside the gap, so the
+    front reads "on [date]" and a place is no answer. ``mark(answer, hint)`` makes the gap
+    (default: Anki's ``{{c1::answer::hint}}``); exporters pass their own to render it.
+    """
+    if isinstance(fact, DateFact):
+        answer, hint = fact.answer_text(), _DATE_HINTS[fact.date.precision]
+        before = "on " if fact.date.precision is Precision.DAY else "in "
+    else:
+        answer, hint, before = answer_display(fact), _cloze_hint(fact), ""
+    # Built around a placeholder first: an answer that opens the sentence needs its capital inside the gap.
+    sentence = attribute(stem_text(fact, "cloze", before + _GAP), fact, source)
+    if sentence.startswith(_GAP):
+        answer = sentence_case(answer)
+    if answer.endswith(".") and sentence[sentence.index(_GAP) + len(_GAP):].startswith("."):
+        sentence = sentence.replace(_GAP + ".", _GAP, 1)  # "at 11 a.m." ends the sentence: one full stop
+    gap = mark(answer, hint) if mark else "{{c1::" + answer + "::" + hint + "}}"
+    return sentence.replace(_GAP, gap, 1)
+
+
+_GAP = "\x00gap\x00"  # never in content: control characters are refused, and the exporter strips them
+_DATE_HINTS = {Precision.DAY: "date", Precision.MONTH: "month", Precision.YEAR: "year"}
+
+
+def _cloze_hint(fact: Fact) -> str:
+    """What kind of answer the gap wants, in a word or two: 'name', 'river', 'division', 'time', 'number'."""
+    if isinstance(fact, PersonFact):
+        return "name"
+    if isinstance(fact, PlaceFact):
+        return fact.place_type
+    if isinstance(fact, UnitFact):
+        return fact.echelon
+    if isinstance(fact, QuantityFact) and fact.measure and fact.measure.casefold() in CLOCK_MEASURES:
+        return "time"
+    return "number"
 
 
 def supported_templates(fact: Fact) -> tuple[str, ...]:
