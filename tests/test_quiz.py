@@ -84,7 +84,7 @@ def test_malformed_codes_are_refused_plainly(code):
 def test_unknown_deck_in_a_code():
     maker = QuizMaker(load_library(MINI))
     with pytest.raises(UnknownDeckError):
-        maker.from_code("nope.3.frt.1." + maker.library.digest[:8])
+        maker.from_code("nope.3.frt.1." + maker.version[:8])
 
 
 def test_grading(maker):
@@ -200,3 +200,16 @@ def test_capacity_of_a_large_deck_stops_counting_at_the_quiz_limit(synth_library
 
     cap = QuizMaker(synth_library).capacity("all-facts")
     assert not cap.complete and cap.total >= MAX_COUNT and cap.facts == 1000
+
+
+def test_a_code_from_an_older_engine_is_refused_not_remade_differently(library, monkeypatch):
+    import quizgen.quiz as quiz_module
+
+    old = QuizMaker(library)
+    code = old.make(QuizSpec("elbe-1945", 5, 3)).code
+    monkeypatch.setattr(quiz_module, "ENGINE_VERSION", quiz_module.ENGINE_VERSION + 1)
+    with pytest.raises(StaleQuizError, match="earlier version"):
+        QuizMaker(library).from_code(code)
+    # Asking for trivia makes other quizzes from the same spec, so it pins its own codes too.
+    with pytest.raises(StaleQuizError):
+        QuizMaker(library, include_trivia=True).from_code(code)

@@ -254,7 +254,7 @@ def test_malformed_quiz_codes_are_400_pages(sclient, method):
 
 
 def test_quiz_code_for_an_unknown_deck_is_404(sclient, smaker):
-    r = sclient.get(f"/q/no-deck.5.frt.1.{smaker.library.digest[:8]}")
+    r = sclient.get(f"/q/no-deck.5.frt.1.{smaker.version[:8]}")
     assert r.status_code == 404
 
 

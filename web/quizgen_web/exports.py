@@ -38,7 +38,7 @@ def start(deck_id: str) -> Response:
     if export_format not in FORMATS:
         raise SubmissionError(f"choose an export format: {', '.join(FORMATS)}")
     spec = spec_from_args(deck_id, request.args)
-    code = spec.code(maker().library.digest)
+    code = maker().code(spec)
     return redirect(url_for("exports.download", code=code, fmt=export_format), code=303)
 
 
