@@ -46,9 +46,17 @@ class Question:
         parts = [self.stem] if self.template == "true_false" else [self.stem, *self.options]
         return "\n".join(map(normalise_option, parts))
 
+    @cached_property
+    def stem_shown(self) -> str:
+        return normalise_option(self.stem)
+
     def gives_away(self, other: Question) -> bool:
-        """Whether this question shows ``other``'s answer."""
-        return any(names(self.shown, k) for k in other.keys)
+        """Whether this question shows ``other``'s answer.
+
+        A bare number ("11", "1917") gives an answer away in a stem or statement, not as one of
+        another question's options, where it is only a number among numbers.
+        """
+        return any(names(self.stem_shown if k.isdigit() else self.shown, k) for k in other.keys)
 
     def to_dict(self, with_answer: bool = True) -> dict:
         """JSON-ready fields; the nested options list and citation dict are shared: read them only."""

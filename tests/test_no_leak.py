@@ -40,7 +40,9 @@ def _leaks(library: Library, quiz) -> list[str]:
         if _holds(quiz.title, answer):
             found.append(f"{quiz.code} Q{i}: the deck title names {answer!r}")
         for j, other in enumerate(quiz.questions, start=1):
-            shown = [other.stem] if other.template == "true_false" else [other.stem, *other.options]
+            # A bare number among options is a number among numbers; in a stem it gives the answer away.
+            bare = answer.replace(" ", "").isdigit()
+            shown = [other.stem] if other.template == "true_false" or bare else [other.stem, *other.options]
             if i != j and any(_holds(text, answer) for text in shown):
                 found.append(f"{quiz.code} Q{j} shows the answer of Q{i}, {answer!r}")
     return found

@@ -79,6 +79,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from .api import bp as api_bp
     from .decks import bp as decks_bp
+    from .exports import bp as exports_bp
     from .quiz import bp as quiz_bp
     from .worksheets import bp as worksheets_bp
 
@@ -86,6 +87,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(quiz_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(worksheets_bp)
+    app.register_blueprint(exports_bp)
 
     app.wsgi_app = _HostGuard(app.wsgi_app)  # type: ignore[method-assign]
     app.before_request(_refuse_bad_host)
