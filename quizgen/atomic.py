@@ -9,7 +9,6 @@ writers in its folder: only files named as ours, that no live writer holds.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import re
 import stat
@@ -17,6 +16,11 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # not POSIX: writes stay atomic; stale temporaries are left, as before
+    fcntl = None  # type: ignore[assignment]
 
 _TMP_MARK = ".quizgen-"
 _TMP_SUFFIX = ".tmp"
@@ -39,6 +43,8 @@ _UMASK = _current_umask()
 
 def _remove_stale(folder: Path) -> None:
     """Remove our temporaries in ``folder`` whose writers are gone (their lock died with them)."""
+    if fcntl is None:
+        return
     now = time.time()
     try:
         entries = list(os.scandir(folder))
@@ -78,7 +84,8 @@ def atomic_path(target: Path | str) -> Iterator[Path]:
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}{_TMP_MARK}", suffix=_TMP_SUFFIX, dir=target.parent)
     try:
         # Held until the rename: a later writer's clean-up leaves this file alone while we live.
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         # mkstemp makes files private (0600); an output is an ordinary file, readable as the umask allows.
         os.fchmod(fd, 0o666 & ~_UMASK)
         yield Path(tmp)

@@ -147,7 +147,7 @@ def read_content_file(path: Path) -> bytes:
     Never blocks: a named pipe is opened without waiting for a writer, then refused.
     """
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
         if path.is_symlink():
             raise _Unreadable(f"a symbolic link to {os.readlink(path)!r}, which does not exist; "

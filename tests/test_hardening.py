@@ -673,3 +673,41 @@ def test_a_fresh_temporary_is_left_alone_even_unlocked(tmp_path):
     fresh.write_bytes(b"just made")
     write_bytes(tmp_path / "deck.apkg", b"new")
     assert fresh.exists()
+
+
+# ---- what check accepts imports whole into the real Anki -------------------------------------
+
+
+def _notes_in_package(apkg: Path, scratch: Path) -> int:
+    import sqlite3
+    import zipfile
+
+    with zipfile.ZipFile(apkg) as z:
+        (scratch / "package.anki2").write_bytes(z.read("collection.anki2"))
+    with sqlite3.connect(scratch / "package.anki2") as db:
+        return db.execute("select count(*) from notes").fetchone()[0]
+
+
+@pytest.mark.parametrize("case_id", ["markup-everywhere", "unicode-texts", "texts-at-the-limit", "newline-in-note"])
+def test_accepted_content_imports_whole_into_anki(case_id, tmp_path):
+    # \x1f in a field once made Anki refuse every note ("note has 5 fields, expected 4").
+    anki_collection = pytest.importorskip("anki.collection")
+    from quizgen.export.anki import write_apkg
+
+    case = next(c for c in CASES if c.id == case_id)
+    root = tmp_path / "root"
+    shutil.copytree(MINI, root)
+    case.mutation(root)
+    apkg = write_apkg(load_library(root), "all", tmp_path / "out")
+    expected = _notes_in_package(apkg, tmp_path)
+    col = anki_collection.Collection(str(tmp_path / "collection.anki2"))
+    try:
+        request = anki_collection.ImportAnkiPackageRequest(
+            package_path=str(apkg), options=anki_collection.ImportAnkiPackageOptions())
+        log = col.import_anki_package(request).log
+        assert len(log.new) == expected >= 6  # at least a note per fact
+        for nid in col.find_notes(""):
+            note = col.get_note(nid)
+            assert len(note.fields) == len(note.note_type()["flds"])
+    finally:
+        col.close()
