@@ -88,16 +88,17 @@ def check(content: Path | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @friendly
 def decks(content: Path | None, as_json: bool) -> None:
-    """List the decks: id, title and number of facts.
+    """List the decks: id, number of facts, how many questions one quiz can ask, title.
 
     Example:
 
         quizgen decks --json
     """
     library = _library(content)
+    maker = QuizMaker(library)
     rows = [
         {"id": d.id, "title": d.title, "description": d.description, "anki_name": d.anki_name,
-         "facts": len(library.deck_facts(d.id))}
+         "facts": len(library.deck_facts(d.id)), "questions": maker.capacity(d.id).total}
         for d in library.decks.values()
     ]
     if as_json:
@@ -105,7 +106,7 @@ def decks(content: Path | None, as_json: bool) -> None:
         return
     width = max(len(r["id"]) for r in rows)
     for r in rows:
-        click.echo(f"{r['id']:<{width}}  {r['facts']:>5} facts  {r['title']}")
+        click.echo(f"{r['id']:<{width}}  {r['facts']:>5} facts  up to {r['questions']:>3} questions  {r['title']}")
 
 
 @cli.command()

@@ -742,3 +742,12 @@ def test_app_cache_builds_a_missing_value_once_for_concurrent_callers():
         started.set()
         assert [f.result() for f in futures] == [b"deck"] * 8
     assert calls == [1]
+
+
+def test_deck_page_says_how_many_questions_one_quiz_can_ask_and_defaults_to_no_more(client, library):
+    from quizgen.quiz import QuizMaker
+
+    capacity = QuizMaker(library).capacity("relations-1933").total
+    page = text(client.get("/decks/relations-1933"))
+    assert f"up to {capacity} questions in one quiz" in page
+    assert f'value="{min(capacity, 10)}"' in page or f'value="{capacity}"' in page
