@@ -36,6 +36,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     app.config.from_mapping(
         CONTENT=None,
+        DATABASE_URL=None,  # stored assignments; None: $QUIZGEN_DATABASE_URL or the default file
         # Quiz answers are a few bytes each; anything bigger is not a real submission.
         MAX_CONTENT_LENGTH=64 * 1024,
         MAX_FORM_MEMORY_SIZE=64 * 1024,
@@ -60,10 +61,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(quiz_bp)
     app.register_blueprint(api_bp)
     _register_worksheets(app)
+    from .assignments import init_app as init_assignments
+
+    init_assignments(app)  # stored assignments: DATABASE_URL, else $QUIZGEN_DATABASE_URL, else a file
 
     @app.context_processor
     def _globals() -> dict[str, Any]:
-        return {"worksheets_enabled": "worksheets" in app.blueprints}
+        return {"worksheets_enabled": "worksheets" in app.blueprints,
+                "assignments_enabled": "assignments" in app.blueprints}
 
     app.after_request(_security_headers)
     _register_error_handlers(app)
