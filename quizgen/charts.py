@@ -70,7 +70,9 @@ def rows(bars: Sequence[Bar], title: str, width: int = 560, label_width: int = 2
     for i, bar in enumerate(bars):
         y = 4 + i * row_height
         label = bar.label if len(bar.label) <= max_chars else bar.label[: max_chars - 1] + "…"
-        parts.append(_text(label_width - 8, y + row_height * 0.65, label, "end", 12, INK))
+        # A flagged bar is often empty (a distractor nobody chose): its label carries the colour too.
+        label_colour = FLAGGED if bar.colour == FLAGGED else INK
+        parts.append(_text(label_width - 8, y + row_height * 0.65, label, "end", 12, label_colour))
         w = plot_w * bar.value / peak
         parts.append(f'<rect x="{label_width}" y="{y + 4}" width="{max(w, 1):.1f}" height="{row_height - 10}" '
                      f'fill="{bar.colour}" rx="2"/>')
