@@ -11,7 +11,9 @@ from __future__ import annotations
 import hashlib
 import random
 import re
+import string
 import threading
+import unicodedata
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
@@ -23,11 +25,31 @@ from .templates import QUESTION_KINDS
 
 KIND_LETTERS = {"forward": "f", "reverse": "r", "true_false": "t"}
 _LETTER_KINDS = {v: k for k, v in KIND_LETTERS.items()}
+# The one name of each question kind for people: the deck form, the quiz page, the CLI's help.
+KIND_LABELS = {
+    "forward": "Ask for the answer",
+    "reverse": "Ask the other way round",
+    "true_false": "True or false",
+}
+KIND_EXAMPLES = {
+    "forward": "“When did … take place?”",
+    "reverse": "“What happened on …?”",
+    "true_false": "a statement to judge",
+}
 MAX_COUNT = 200
+DEFAULT_COUNT = 10
+MAX_SEED = 10**12 - 1
+LETTERS = string.ascii_uppercase  # option letters: A is option 0
 TEMPLATE_WEIGHTS = {"forward": 3.0, "reverse": 2.0, "true_false": 1.0}
 CACHED_QUESTIONS = 10_000  # questions kept in QuizMaker's cache of recent quizzes (a few MB)
-_CODE = re.compile(r"^(?P<deck>[a-z0-9][a-z0-9-]{0,79})\.(?P<count>\d{1,3})\.(?P<kinds>[frt]{1,3})"
-                   r"\.(?P<seed>\d{1,12})\.(?P<digest>[0-9a-f]{8})$")
+CODE_EXAMPLE = "elbe-1945.10.frt.42.3fa9c2d1"
+# Canonical codes only: ASCII digits, no leading zeros, kind letters in f, r, t order, nothing
+# around it. One quiz has one code, so it has one cache slot and one share link.
+_CODE = re.compile(r"(?P<deck>[a-z0-9][a-z0-9-]{0,79})\.(?P<count>[1-9][0-9]{0,2})\.(?P<kinds>f?r?t?)"
+                   r"\.(?P<seed>0|[1-9][0-9]{0,11})\.(?P<digest>[0-9a-f]{8})")
+# The same parts written loosely, only to point at the canonical code in the error message.
+_LOOSE_CODE = re.compile(r"\s*(?P<deck>[a-z0-9][a-z0-9-]{0,79})\.(?P<count>[0-9]{1,12})\.(?P<kinds>[frt]{1,3})"
+                         r"\.(?P<seed>[0-9]{1,24})\.(?P<digest>[0-9a-f]{8})\s*", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -40,8 +62,8 @@ class QuizSpec:
     def __post_init__(self) -> None:
         if not 1 <= self.count <= MAX_COUNT:
             raise SubmissionError(f"count must be between 1 and {MAX_COUNT}, not {self.count}")
-        if self.seed < 0 or self.seed >= 10**12:
-            raise SubmissionError("seed must be a whole number from 0 to 999999999999")
+        if not 0 <= self.seed <= MAX_SEED:
+            raise SubmissionError(f"seed must be a whole number from 0 to {MAX_SEED}")
         unknown = [k for k in self.kinds if k not in KIND_LETTERS]
         if unknown or not self.kinds:
             raise SubmissionError(
@@ -56,17 +78,46 @@ class QuizSpec:
 
 
 def parse_code(code: str) -> tuple[QuizSpec, str]:
-    m = _CODE.match(code.strip()) if isinstance(code, str) else None
-    if not m:
-        raise QuizCodeError(
-            f"{code!r} is not a quiz code; a code looks like elbe-1945.10.frt.42.3fa9c2d1"
-        )
+    """The spec and digest prefix of a canonical quiz code; anything else is a QuizCodeError."""
+    m = _CODE.fullmatch(code) if isinstance(code, str) else None
+    if not m or m["kinds"] == "":
+        canonical = canonical_code(code)
+        hint = f"; did you mean {canonical}?" if canonical else f"; a code looks like {CODE_EXAMPLE}"
+        raise QuizCodeError(f"{code!r} is not a quiz code{hint}")
     kinds = tuple(_LETTER_KINDS[c] for c in m["kinds"])
     try:
         spec = QuizSpec(m["deck"], int(m["count"]), int(m["seed"]), kinds)
     except SubmissionError as exc:
         raise QuizCodeError(f"{code!r} is not a valid quiz code: {exc}") from None
     return spec, m["digest"]
+
+
+def canonical_code(code: str) -> str | None:
+    """The canonical form of a loosely written code (spaces, leading zeros, Unicode digits,
+    kind letters in another order), or None when it is not a code at all."""
+    if not isinstance(code, str) or len(code) > 200:
+        return None
+    folded = "".join(str(unicodedata.digit(ch, ch)) if ch.isdigit() else ch for ch in code)
+    m = _LOOSE_CODE.fullmatch(folded)
+    if not m or len(set(m["kinds"])) != len(m["kinds"]):
+        return None
+    try:
+        spec = QuizSpec(m["deck"], int(m["count"]), int(m["seed"]), tuple(_LETTER_KINDS[c] for c in m["kinds"]))
+    except SubmissionError:
+        return None
+    return spec.code(m["digest"])
+
+
+def _public(question: dict) -> dict:
+    # Before grading a question names no fact: a fact id could be looked up in the public .apkg.
+    # "kind" is the question kind everywhere (as in a quiz's "kinds"); the fact's is "fact_kind".
+    out = {"kind": question["template"], "fact_kind": question["kind"]}
+    out.update((k, v) for k, v in question.items() if k not in ("fact_id", "kind", "template"))
+    return out
+
+
+def _graded(question: dict) -> dict:
+    return {"fact_id": question["fact_id"], **_public(question)}
 
 
 @dataclass(frozen=True)
@@ -76,16 +127,36 @@ class Quiz:
     title: str
     questions: tuple[Question, ...]
 
+    @property
+    def short(self) -> bool:
+        """True when the deck gave fewer questions than the code asks for."""
+        return len(self.questions) < self.spec.count
+
     def to_dict(self, with_answers: bool = True) -> dict:
+        shape = _graded if with_answers else _public
         return {
             "code": self.code,
             "deck": self.spec.deck_id,
             "title": self.title,
             "seed": self.spec.seed,
+            "asked": self.spec.count,
             "count": len(self.questions),
             "kinds": list(self.spec.kinds),
-            "questions": [q.to_dict(with_answers) for q in self.questions],
+            "questions": [shape(q.to_dict(with_answers)) for q in self.questions],
         }
+
+    def grade(self, answers: list[int | None] | tuple[int | None, ...]) -> Graded:
+        """Score one answer (an option number, or None for a blank) per question."""
+        if len(answers) != len(self.questions):
+            raise SubmissionError(
+                f"quiz {self.code} has {len(self.questions)} questions but {len(answers)} answers were sent"
+            )
+        for n, (a, q) in enumerate(zip(answers, self.questions, strict=True), start=1):
+            if a is not None and (isinstance(a, bool) or not isinstance(a, int) or not 0 <= a < len(q.options)):
+                raise SubmissionError(
+                    f"answer to question {n} must be an option number from 0 to {len(q.options) - 1}"
+                )
+        return Graded(self, tuple(answers))
 
 
 @dataclass(frozen=True)
@@ -109,7 +180,7 @@ class Graded:
             "score": self.score,
             "total": len(self.quiz.questions),
             "results": [
-                {**q.to_dict(with_answer=True), "given_index": a, "correct": ok}
+                {**_graded(q.to_dict(with_answer=True)), "given_index": a, "correct": ok}
                 for q, a, ok in zip(self.quiz.questions, self.answers, self.correct, strict=True)
             ],
         }
@@ -199,14 +270,5 @@ class QuizMaker:
         return self.make(spec)
 
     def grade(self, code: str, answers: list[int | None]) -> Graded:
-        quiz = self.from_code(code)
-        if len(answers) != len(quiz.questions):
-            raise SubmissionError(
-                f"quiz {code} has {len(quiz.questions)} questions but {len(answers)} answers were sent"
-            )
-        for n, (a, q) in enumerate(zip(answers, quiz.questions, strict=True), start=1):
-            if a is not None and (isinstance(a, bool) or not isinstance(a, int) or not 0 <= a < len(q.options)):
-                raise SubmissionError(
-                    f"answer to question {n} must be an option number from 0 to {len(q.options) - 1}"
-                )
-        return Graded(quiz, tuple(answers))
+        """Remake the quiz of ``code`` and grade ``answers``: one parse, one lookup."""
+        return self.from_code(code).grade(answers)

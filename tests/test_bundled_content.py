@@ -3,14 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
-
-import pytest
 
 from quizgen.cli import cli
 from quizgen.content import normalise_text
-
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 
 
 def test_bundled_content_passes_check(runner):
@@ -31,13 +26,12 @@ def test_at_least_two_topic_decks_and_one_of_all(library):
     assert sum(1 for d, n in sizes.items() if d != "all-facts" and n < len(library.facts)) >= 2
 
 
-@pytest.mark.skipif(not SEEDS.is_dir(), reason=f"the original documents are not at {SEEDS}")
-def test_every_quote_stands_word_for_word_in_the_original_documents(library):
-    originals = " ".join(normalise_text(p.read_text(encoding="utf-8")) for p in SEEDS.glob("*.txt"))
+def test_every_quote_stands_word_for_word_in_the_original_documents(library, seeds):
+    originals = " ".join(normalise_text(p.read_text(encoding="utf-8")) for p in seeds.glob("*.txt"))
     missing = [f.id for f in library.facts.values() if normalise_text(f.quote) not in originals]
     assert not missing
     # Quotes keep their typography: the stored quote itself, not only its normalised form.
-    raw = " ".join(" ".join(p.read_text(encoding="utf-8").split()) for p in SEEDS.glob("*.txt"))
+    raw = " ".join(" ".join(p.read_text(encoding="utf-8").split()) for p in seeds.glob("*.txt"))
     assert [f.id for f in library.facts.values() if " ".join(f.quote.split()) not in raw] == []
 
 

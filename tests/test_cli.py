@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from quizgen.cli import cli
+from quizgen.quiz import KIND_LABELS
 
 MINI = Path(__file__).parent / "data" / "mini"
 
@@ -91,14 +92,66 @@ def test_quiz_prints_questions_then_key_with_citations(runner):
     assert "(the publisher's own claim)" in key
 
 
-def test_quiz_json_shape(runner):
-    result = runner.invoke(cli, ["quiz", "--content", str(MINI), "--deck", "war", "--count", "3", "--seed", "1", "--json"])
+def test_quiz_json_keys_answers_and_citations_agree_with_the_facts(runner):
+    result = runner.invoke(cli, ["quiz", "--content", str(MINI), "--deck", "war", "--count", "5", "--seed", "1",
+                                 "--json"])
+    assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert data["code"].startswith("war.3.frt.1.")
+    assert data["code"].startswith("war.5.frt.1.")
+    facts = {r["id"]: r for r in json.loads(runner.invoke(
+        cli, ["facts", "--content", str(MINI), "--deck", "war", "--json"]).output)}
+    assert sorted(q["fact_id"] for q in data["questions"]) == sorted(facts)
     for q in data["questions"]:
-        assert q["options"][q["answer_index"]] == q["answer"]
-        assert q["citation"]["quote"] and q["citation"]["publisher"] and q["citation"]["title"]
-        assert q["citation"]["published"]
+        fact = facts[q["fact_id"]]
+        assert q["kind"] in KIND_LABELS and q["fact_kind"] == fact["kind"]
+        assert q["citation"] == fact["citation"]
+        if q["kind"] == "forward":
+            assert q["answer"].casefold() == fact["answer"].casefold()  # capitalised as an option
+
+
+def test_quiz_by_code_alone_remakes_the_same_quiz(runner):
+    args = ["quiz", "--content", str(MINI), "--deck", "war", "--count", "3", "--seed", "4", "--kinds", "forward,true-false"]
+    first = runner.invoke(cli, args)
+    assert first.exit_code == 0, first.output
+    code = first.output.split(" — quiz ", 1)[1].split()[0]
+    assert code.startswith("war.3.ft.4.")
+    again = runner.invoke(cli, ["quiz", "--content", str(MINI), "--code", code])
+    assert again.exit_code == 0, again.output
+    assert again.output == first.output
+    same_deck = runner.invoke(cli, ["quiz", "--content", str(MINI), "--code", code, "--deck", "war"])
+    assert same_deck.output == first.output
+
+
+@pytest.mark.parametrize("extra, message", [
+    (["--deck", "all"], "--deck all disagrees with quiz code war.3.ft.4."),
+    (["--seed", "5"], "drop --seed"),
+    (["--count", "3"], "drop --count"),
+])
+def test_quiz_code_refuses_options_that_contradict_it(runner, extra, message):
+    first = runner.invoke(cli, ["quiz", "--content", str(MINI), "--deck", "war", "--count", "3", "--seed", "4",
+                                "--kinds", "forward,true_false"])
+    code = first.output.split(" — quiz ", 1)[1].split()[0]
+    result = runner.invoke(cli, ["quiz", "--content", str(MINI), "--code", code, *extra])
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_quiz_needs_a_deck_or_a_code(runner):
+    result = runner.invoke(cli, ["quiz", "--content", str(MINI)])
+    assert result.exit_code == 2 and "give --deck ID" in result.output
+
+
+def test_quiz_says_when_the_deck_gives_fewer_questions_than_asked(runner):
+    result = runner.invoke(cli, ["quiz", "--content", str(MINI), "--deck", "war", "--count", "50"])
+    assert result.exit_code == 0
+    assert "This deck gave 5 questions of these kinds, not the 50 asked for." in result.output
+    assert result.output.split("Answer key")[1].count("Source: ") == 5
+
+
+def test_quiz_help_names_each_kind_with_its_label(runner):
+    out = " ".join(runner.invoke(cli, ["quiz", "--help"]).output.split())
+    for kind, label in KIND_LABELS.items():
+        assert f"{kind} ({label.lower()})" in out
 
 
 def test_module_entry_point_runs():

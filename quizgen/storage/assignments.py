@@ -24,6 +24,7 @@ from .store import Store
 
 SECRET_BYTES = 24  # 192 bits: well past the 128 a secret link needs
 ID_BYTES = 12  # 96 bits, 16 characters: a student link cannot be found by trying
+STORED_FORMAT = 1  # of the quiz JSON in assignments.quiz_json; a reader of older formats goes with a migration
 PARSED_QUIZZES = 256  # assignments whose parsed quiz a process keeps (a class submits to one at once)
 _CITATION_FIELDS = tuple(f.name for f in fields(Citation))
 
@@ -34,9 +35,21 @@ def hash_secret(secret: str) -> str:
 
 
 def quiz_to_json(quiz: Quiz) -> str:
-    """The whole quiz, answers and citations (curator's note included): what the class is graded on."""
-    body = quiz.to_dict(with_answers=True)
-    body["requested"] = quiz.spec.count
+    """The whole quiz, answers and citations (curator's note included): what the class is graded on.
+
+    Written from the dataclasses' own fields, not from the API's JSON, so a change in what the
+    API shows never changes what is stored.
+    """
+    body = {
+        "format": STORED_FORMAT, "code": quiz.code, "deck": quiz.spec.deck_id, "title": quiz.title,
+        "asked": quiz.spec.count, "seed": quiz.spec.seed, "kinds": list(quiz.spec.kinds),
+        "questions": [
+            {"fact_id": q.fact_id, "fact_kind": q.fact_kind, "template": q.template, "stem": q.stem,
+             "options": list(q.options), "answer_index": q.answer_index, "topic": q.topic,
+             "citation": q.citation.to_dict()}
+            for q in quiz.questions
+        ],
+    }
     return json.dumps(body, ensure_ascii=False)
 
 
@@ -44,7 +57,7 @@ def quiz_from_json(text: str) -> Quiz:
     body = json.loads(text)
     questions = tuple(
         Question(
-            fact_id=q["fact_id"], fact_kind=q["kind"], template=q["template"], stem=q["stem"],
+            fact_id=q["fact_id"], fact_kind=q["fact_kind"], template=q["template"], stem=q["stem"],
             options=tuple(q["options"]), answer_index=q["answer_index"],
             # Fields added to Citation later read as None in quizzes stored before them.
             citation=Citation(**{name: q["citation"].get(name) for name in _CITATION_FIELDS}),
@@ -52,7 +65,7 @@ def quiz_from_json(text: str) -> Quiz:
         )
         for q in body["questions"]
     )
-    spec = QuizSpec(body["deck"], body.get("requested", body["count"]), body["seed"], tuple(body["kinds"]))
+    spec = QuizSpec(body["deck"], body["asked"], body["seed"], tuple(body["kinds"]))
     return Quiz(spec, body["code"], body["title"], questions)
 
 
@@ -73,17 +86,6 @@ def clean_title(raw: str | None, default: str) -> str:
     if len(title) > MAX_TITLE:
         raise SubmissionError(f"a title can be at most {MAX_TITLE} characters long; this one has {len(title)}")
     return title
-
-
-def check_answers(quiz: Quiz, answers: list[int | None]) -> None:
-    n = len(quiz.questions)
-    if len(answers) != n:
-        raise SubmissionError(f"this assignment has {n} questions but {len(answers)} answers were sent")
-    for number, (a, q) in enumerate(zip(answers, quiz.questions, strict=True), start=1):
-        if a is not None and (isinstance(a, bool) or not isinstance(a, int) or not 0 <= a < len(q.options)):
-            raise SubmissionError(
-                f"answer to question {number} must be an option number from 0 to {len(q.options) - 1}, or null"
-            )
 
 
 @dataclass(frozen=True)
@@ -182,8 +184,7 @@ class Assignments:
                 f"this assignment closed on {assignment.closes_at:%Y-%m-%d at %H:%M} UTC; answers are no longer taken"
             )
         name = clean_name(name)
-        check_answers(assignment.quiz, answers)
-        graded = Graded(assignment.quiz, tuple(answers))
+        graded = assignment.quiz.grade(answers)  # refuses a wrong number of answers or options
         try:
             with self.store.writing() as session:
                 session.add(Attempt(assignment_id=assignment.id, name=name, answers_json=json.dumps(answers),

@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response
 
 from quizgen import charts
 from quizgen.errors import SubmissionError
-from quizgen.quiz import MAX_COUNT, Quiz
+from quizgen.quiz import DEFAULT_COUNT, KIND_LABELS, LETTERS, MAX_COUNT, MAX_SEED, Quiz
 from quizgen.storage import Store, database_url
 from quizgen.storage.assignments import Assignments, StoredAssignment, clean_title
 from quizgen.storage.errors import AssignmentNotFoundError, StorageError
@@ -27,7 +27,8 @@ from quizgen.storage.report import iso as _iso
 from quizgen.storage.report import report_csv, report_dict
 from quizgen.validation import format_lines
 
-from .params import DEFAULT_COUNT, answers_from_form, kinds_label, maker, spec_from_args
+from .params import answers_from_form, maker, public_url, spec_from_args
+from .quiz import result_items
 
 bp = Blueprint("assignments", __name__)
 EXTENSION = "quizgen.assignments"
@@ -91,14 +92,14 @@ def _closes_from_iso(raw: str | None) -> datetime | None:
 
 def _create(deck_id: str, args: MultiDict, title: str | None, closes_at: datetime | None) -> tuple[StoredAssignment, str]:
     deck = maker().library.deck(deck_id)  # an unknown deck is a 404
-    spec, _ = spec_from_args(deck_id, args)
+    spec = spec_from_args(deck_id, args)
     return assignments().create(maker().make(spec), clean_title(title, deck.title), closes_at)
 
 
 def _links(assignment: StoredAssignment, secret: str) -> dict[str, str]:
     return {
-        "student_url": url_for("assignments.take", assignment_id=assignment.id, _external=True),
-        "teacher_url": url_for("assignments.report", assignment_id=assignment.id, secret=secret, _external=True),
+        "student_url": public_url("assignments.take", assignment_id=assignment.id),
+        "teacher_url": public_url("assignments.report", assignment_id=assignment.id, secret=secret),
     }
 
 
@@ -115,7 +116,7 @@ class CreateRequest(BaseModel):
     deck: StrictStr
     count: Annotated[StrictInt, Field(ge=1, le=MAX_COUNT)] = DEFAULT_COUNT
     kinds: list[StrictStr] | None = None
-    seed: Annotated[StrictInt, Field(ge=0)] | None = None
+    seed: Annotated[StrictInt, Field(ge=0, le=MAX_SEED)] | None = None
     title: Annotated[StrictStr, Field(max_length=MAX_TITLE)] | None = None
     closes: StrictStr | None = None
 
@@ -149,8 +150,8 @@ def api_create() -> tuple[Response, int]:
     return jsonify({
         "id": assignment.id, **_links(assignment, secret), "teacher_secret": secret,
         "title": assignment.title, "closes_at": _iso(assignment.closes_at),
-        "attempts_url": url_for("assignments.api_attempt", assignment_id=assignment.id, _external=True),
-        "report_url": url_for("assignments.api_report", assignment_id=assignment.id, _external=True),
+        "attempts_url": public_url("assignments.api_attempt", assignment_id=assignment.id),
+        "report_url": public_url("assignments.api_report", assignment_id=assignment.id),
         "quiz": assignment.quiz.to_dict(with_answers=False),
     }), 201
 
@@ -163,7 +164,8 @@ def _take_page(assignment: StoredAssignment, error: str | None = None, name: str
     quiz = assignment.quiz
     return render_template("assignments/take.html", assignment=assignment, quiz=quiz, error=error, name=name,
                            answers=answers or [None] * len(quiz.questions), max_name=MAX_NAME,
-                           closed=assignment.is_closed(), kinds=kinds_label(quiz.spec.kinds))
+                           closed=assignment.is_closed(), letters=LETTERS,
+                           kinds=", ".join(KIND_LABELS[k] for k in quiz.spec.kinds).capitalize())
 
 
 @bp.get("/a/<assignment_id>")
@@ -181,12 +183,9 @@ def submit(assignment_id: str) -> str | tuple[str, int]:
     except SubmissionError as exc:
         # Show the form again with what the student had chosen, so nothing typed is lost.
         return _take_page(assignment, str(exc), name[:MAX_NAME * 2], answers), 400
-    items = [
-        Markup(render_template("quiz/_result.html", q=q, number=n, given=given, ok=ok))
-        for n, (q, given, ok) in enumerate(zip(assignment.quiz.questions, graded.answers, graded.correct,
-                                               strict=True), start=1)
-    ]
+    items = result_items(graded, list(range(len(graded.answers))))
     return render_template("assignments/result.html", assignment=assignment, graded=graded, items=items,
+                           quiz=assignment.quiz, score=graded.score, total=len(graded.answers),
                            name=" ".join(name.split()))
 
 
@@ -196,7 +195,7 @@ def api_show(assignment_id: str) -> Response:
     return jsonify({
         "id": assignment.id, "title": assignment.title, "closes_at": _iso(assignment.closes_at),
         "closed": assignment.is_closed(),
-        "attempts_url": url_for("assignments.api_attempt", assignment_id=assignment.id, _external=True),
+        "attempts_url": public_url("assignments.api_attempt", assignment_id=assignment.id),
         "quiz": assignment.quiz.to_dict(with_answers=False),
     })
 
@@ -232,7 +231,7 @@ def _option_chart(question: dict, quiz: Quiz) -> str:
     for i, (option, count) in enumerate(zip(q.options, question["option_counts"], strict=True)):
         colour = charts.RIGHT if i == q.answer_index else (
             charts.FLAGGED if i in question["unchosen_distractors"] else charts.BAR)
-        bars.append(charts.Bar(f"{chr(65 + i)}. {option}", count, colour))
+        bars.append(charts.Bar(f"{LETTERS[i]}. {option}", count, colour))
     bars.append(charts.Bar("(no answer)", question["unanswered"], charts.BAR))
     return charts.rows(bars, f"Options chosen for question {question['number']}")
 
@@ -251,9 +250,10 @@ def report(assignment_id: str, secret: str) -> tuple[str, int, dict]:
     page = render_template(
         "assignments/report.html", assignment=assignment, report=data, links=links,
         created=request.args.get("created") == "1", distribution=Markup(distribution),
-        option_charts=option_charts, percent=_percent, signed=_signed,
+        option_charts=option_charts, percent=_percent, signed=_signed, letters=LETTERS,
         csv_url=url_for("assignments.report_csv_page", assignment_id=assignment.id, secret=secret),
         delete_url=url_for("assignments.delete_page", assignment_id=assignment.id, secret=secret),
+        api_report=public_url("assignments.api_report", assignment_id=assignment.id),
     )
     return page, 200, PRIVATE_HEADERS
 
