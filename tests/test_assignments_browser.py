@@ -58,7 +58,7 @@ def test_teacher_creates_two_students_take_it_teacher_sees_both(tmp_path):
             teacher.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
             teacher.goto(f"{server.base}/decks/{DECK}")
             teacher.get_by_label("Title").fill("Elbe <quiz> for 9B")
-            teacher.locator("#assign-count").fill("4")
+            teacher.get_by_label("How many questions").fill("4")
             teacher.get_by_label("Open for (hours; blank: no closing time)").fill("24")
             teacher.get_by_role("button", name="Create assignment").click()
             teacher.wait_for_url(re.compile(r"/a/[^/]+/report/[^/?]+"))
