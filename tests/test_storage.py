@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -191,3 +192,25 @@ def test_an_unusable_database_is_one_plain_error(tmp_path):
         Store("mysql://u@h/db").migrate()
     with pytest.raises(StorageError, match="cannot open the results database"):
         Store("postgresql://nobody@127.0.0.1:1/none").migrate()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_forked_server_worker_opens_its_own_connections(store, quiz):
+    assignments = Assignments(store)
+    stored, _ = assignments.create(quiz, "Week 3")
+    answers = [0] * len(quiz.questions)
+    assignments.submit(stored.id, "Parent", answers)  # the parent's pool now holds a connection
+    assert store.engine.pool.checkedin() >= 1
+    pid = os.fork()
+    if pid == 0:  # a pre-forked server worker: it must not talk over its parent's sockets
+        code = 1
+        try:
+            if store.engine.pool.checkedin() == 0:
+                assignments.submit(stored.id, "Child", answers)
+                code = 0
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assignments.submit(stored.id, "Parent again", answers)  # the parent's connections still work
+    assert [a.name for a in assignments.attempts(stored.id)] == ["Parent", "Child", "Parent again"]
