@@ -213,8 +213,13 @@ def test_a_teacher_creates_it_from_the_deck_page_and_students_take_it(web):
     assert 'name="name"' in form and form.count('class="card question"') == 4
     hostile = '<img src=x onerror=alert(1)>'
     done = web.post(student, data={"name": hostile, "q0": "0", "q1": "1"})
-    assert done.status_code == 200
-    assert "You scored" in done.get_data(as_text=True) and "figure" in done.get_data(as_text=True)
+    assert done.status_code == 303  # the result has its own address: a reload does not submit again
+    result = web.get(done.headers["Location"])
+    assert result.status_code == 200 and re.search(r"/a/[^/]+/results/A[A-Z]--$", done.headers["Location"])
+    assert "You scored" in result.get_data(as_text=True) and "figure" in result.get_data(as_text=True)
+    web.get(done.headers["Location"])  # reloading the result stores nothing more
+    assert web.get(student + "/results/ZZZZ").status_code == 400  # not answers to this quiz
+    assert web.get("/a/nope/results/AAAA").status_code == 404
     text = web.get(path(teacher.split("?")[0])).get_data(as_text=True)
     assert hostile not in text and "&lt;img src=x onerror=alert(1)&gt;" in text
     assert 'id="attempt-count">1<' in text and "<svg" in text

@@ -27,7 +27,7 @@ from quizgen.storage.report import iso as _iso
 from quizgen.storage.report import report_csv, report_dict
 from quizgen.validation import format_lines
 
-from .params import answers_from_form, maker, public_url, spec_from_args
+from .params import answers_from_form, decode_given, encode_given, maker, public_url, spec_from_args
 from .quiz import result_items
 
 bp = Blueprint("assignments", __name__)
@@ -174,7 +174,7 @@ def take(assignment_id: str) -> str:
 
 
 @bp.post("/a/<assignment_id>")
-def submit(assignment_id: str) -> str | tuple[str, int]:
+def submit(assignment_id: str) -> Response | tuple[str, int]:
     assignment = assignments().get(assignment_id)
     name = request.form.get("name", "")
     answers = answers_from_form(assignment.quiz, request.form)
@@ -183,10 +183,20 @@ def submit(assignment_id: str) -> str | tuple[str, int]:
     except SubmissionError as exc:
         # Show the form again with what the student had chosen, so nothing typed is lost.
         return _take_page(assignment, str(exc), name[:MAX_NAME * 2], answers), 400
-    items = result_items(graded, list(range(len(graded.answers))))
+    # Stored once; the result has its own address, so a reload shows it again instead of submitting twice.
+    given = encode_given(graded.quiz, graded.answers, range(len(graded.answers)))
+    return redirect(url_for("assignments.result", assignment_id=assignment.id, given=given), code=303)
+
+
+@bp.get("/a/<assignment_id>/results/<given>")
+def result(assignment_id: str, given: str) -> str:
+    """The graded answers spelled by ``given`` (as on a quiz's result page): nobody's stored data."""
+    assignment = assignments().get(assignment_id)
+    answers, asked = decode_given(assignment.quiz, given)
+    graded = assignment.quiz.grade(answers)
+    items = result_items(graded, list(asked))
     return render_template("assignments/result.html", assignment=assignment, graded=graded, items=items,
-                           quiz=assignment.quiz, score=graded.score, total=len(graded.answers),
-                           name=" ".join(name.split()))
+                           quiz=assignment.quiz, score=sum(graded.correct[i] for i in asked), total=len(asked))
 
 
 @bp.get("/api/assignments/<assignment_id>")
