@@ -217,6 +217,35 @@ def quiz(content: Path | None, deck_id: str | None, count: int, seed: int, kinds
 
 @cli.command()
 @content_option
+@click.option("--deck", "deck_id", help="Only this deck (default: every deck).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (stable keys and order).")
+@friendly
+def review(content: Path | None, deck_id: str | None, as_json: bool) -> None:
+    """Report question quality: every fact under every template, its options and warnings.
+
+    Warns when a question gives away another's answer, a stem names its own answer, options
+    come from another topic or are made up, the answer stands out by length or position, a
+    template has too few coherent wrong options, or facts share a quote. Exits 1 on errors
+    (a deck title or stem naming an answer, a fact never asked). `check` is about validity.
+
+    Example:
+
+        quizgen review --deck elbe-1945
+    """
+    from .review import ERROR, to_json, to_text
+    from .review import review as review_decks
+
+    reviews = review_decks(_library(content), deck_id)
+    if as_json:
+        click.echo(json.dumps(to_json(reviews), indent=2, ensure_ascii=False, sort_keys=True))
+    else:
+        click.echo(to_text(reviews, "ABCDEFGH"))
+    if any(r.count(ERROR) for r in reviews):
+        sys.exit(1)
+
+
+@cli.command()
+@content_option
 @click.option("--deck", "deck_id", help="Deck id to export (see `quizgen decks`).")
 @click.option("--all", "all_decks", is_flag=True, help="Export every deck.")
 @click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path),

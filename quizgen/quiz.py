@@ -15,10 +15,11 @@ import string
 import threading
 import unicodedata
 from collections import OrderedDict
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from .content import Library
-from .distractors import DistractorIndex
+from .distractors import DistractorIndex, names, normalise_option
 from .errors import QuestionError, QuizCodeError, StaleQuizError, SubmissionError
 from .questions import Question, make_question, supported_templates
 from .templates import QUESTION_KINDS
@@ -192,17 +193,46 @@ def _rng(*parts: object) -> random.Random:
     return random.Random(int.from_bytes(key[:8], "big"))
 
 
-class QuizMaker:
-    """Makes, remakes and grades quizzes for one library; the distractor index is built once."""
+@dataclass(frozen=True)
+class Capacity:
+    """How many questions a deck can give under some question kinds (at most ``MAX_COUNT`` are counted).
 
-    def __init__(self, library: Library):
+    ``total``: facts with at least one sound question among the kinds; ``by_kind``: facts with a sound
+    question of each kind. An upper bound for one quiz: related facts that would give each other away
+    are not asked together. ``complete`` is False when counting stopped at ``MAX_COUNT``.
+    """
+
+    deck_id: str
+    kinds: tuple[str, ...]
+    total: int
+    by_kind: dict[str, int]
+    facts: int  # facts in the deck that quizzes draw from (trivia left out unless asked for)
+    complete: bool
+
+
+# Relative chance of a fact being drawn by its importance (3: the heart of the topic, 1: a detail).
+IMPORTANCE_WEIGHTS = {3: 4.0, 2: 2.0, 1: 1.0}
+_MAX_WEIGHT = max(IMPORTANCE_WEIGHTS.values())
+
+
+class QuizMaker:
+    """Makes, remakes and grades quizzes for one library; the distractor index is built once.
+
+    ``include_trivia``: also ask facts marked ``trivia`` (about the documents, not the history).
+    """
+
+    def __init__(self, library: Library, *, include_trivia: bool = False):
         self.library = library
-        self.index = DistractorIndex(library.facts.values(), library.sources)
+        self.include_trivia = include_trivia
+        self.index = DistractorIndex(library.facts.values(), library.sources, topics=library.topics,
+                                     period_of=library.period_of)
         # Recently made quizzes by spec: a quiz is a pure function of its spec and the (read-only)
         # library, and a shared code is shown, then graded, by many students. Bounded by questions.
         self._made: OrderedDict[QuizSpec, Quiz] = OrderedDict()
         self._made_questions = 0
         self._lock = threading.Lock()
+        self._drawable: dict[str, list[int]] = {}  # deck id -> positions of the facts quizzes draw from
+        self._capacity: dict[tuple[str, tuple[str, ...]], Capacity] = {}
 
     def make(self, spec: QuizSpec) -> Quiz:
         with self._lock:
@@ -220,44 +250,109 @@ class QuizMaker:
                     self._made_questions -= len(old.questions)
         return quiz
 
+    def drawable(self, deck_id: str) -> list[int]:
+        """Positions in ``deck_facts`` of the facts a quiz may ask (trivia left out unless included)."""
+        found = self._drawable.get(deck_id)
+        if found is None:
+            facts = self.library.deck_facts(deck_id)
+            found = [i for i, f in enumerate(facts) if self.include_trivia or not f.trivia]
+            self._drawable[deck_id] = found
+        return found
+
+    def _order(self, facts: list, drawable: list[int], count: int, rng: random.Random) -> Iterator[int]:
+        """Deck positions in a seeded order that favours important facts; no position twice."""
+        if len(drawable) <= 4 * count:
+            # A weighted shuffle (Efraimidis-Spirakis): heavier facts tend to come first.
+            keyed = [(rng.random() ** (1 / IMPORTANCE_WEIGHTS[facts[i].importance]), i) for i in drawable]
+            keyed.sort(reverse=True)
+            yield from (i for _, i in keyed)
+            return
+        # A large deck: draw by rejection, so no walk of the deck per quiz.
+        seen: set[int] = set()
+        for _ in range(8 * count + 100):
+            i = drawable[rng.randrange(len(drawable))]
+            if i in seen or rng.random() * _MAX_WEIGHT > IMPORTANCE_WEIGHTS[facts[i].importance]:
+                continue
+            seen.add(i)
+            yield i
+
     def _make(self, spec: QuizSpec) -> Quiz:
         deck = self.library.deck(spec.deck_id)
         facts = self.library.deck_facts(spec.deck_id)
+        title = normalise_option(deck.title)
         rng = _rng("quiz", spec.deck_id, spec.seed)
-        # Draw facts lazily in a seeded order: no fact twice, and only as many as needed.
-        order = iter(rng.sample(range(len(facts)), len(facts))) if len(facts) <= 4 * spec.count else None
-        drawn: set[int] = set()
         questions: list[Question] = []
-        attempts = 0
-        while len(questions) < spec.count and len(drawn) < len(facts) and attempts < 4 * spec.count + 50:
-            attempts += 1
-            if order is not None:
-                i = next(order, None)
-                if i is None:
-                    break
-            else:
-                i = rng.randrange(len(facts))
-                if i in drawn:
-                    continue
-            drawn.add(i)
-            fact = facts[i]
-            q = self._question(fact, spec)
+        # The order is bounded (a small deck once through, a large one by 8 * count + 100 draws).
+        for i in self._order(facts, self.drawable(spec.deck_id), spec.count, rng):
+            if len(questions) >= spec.count:
+                break
+            q = self._question(facts[i], spec, questions, title)
             if q is not None:
                 questions.append(q)
         return Quiz(spec, spec.code(self.library.digest), deck.title, tuple(questions))
 
-    def _question(self, fact, spec: QuizSpec) -> Question | None:
-        rng = _rng("question", spec.deck_id, spec.seed, fact.id)
+    def _templates(self, fact, spec: QuizSpec, rng: random.Random) -> list[str]:
         allowed = [t for t in supported_templates(fact) if t in spec.kinds]
         # A weighted shuffle: true/false is a coin toss for a guesser, so it comes up least often.
         allowed.sort(key=lambda t: rng.random() ** (1 / TEMPLATE_WEIGHTS[t]), reverse=True)
-        for template in allowed:
+        return allowed
+
+    def _question(self, fact, spec: QuizSpec, chosen: Sequence[Question] = (), title: str = "") -> Question | None:
+        """The fact's first sound question, among the allowed kinds, that neither gives away nor is given
+        away by a chosen question or the deck title; None if it has none."""
+        rng = _rng("question", spec.deck_id, spec.seed, fact.id)
+        for template in self._templates(fact, spec, rng):
             try:
-                return make_question(fact, template, self.library.source_of(fact),
-                                     self.library.topics[fact.id], self.index, rng)
+                q = make_question(fact, template, self.library.source_of(fact),
+                                  self.library.topics[fact.id], self.index, rng)
             except QuestionError:
                 continue
+            if any(names(title, k) for k in q.keys):
+                continue
+            if any(q.gives_away(other) or other.gives_away(q) for other in chosen):
+                continue
+            return q
         return None
+
+    def capacity(self, deck_id: str, kinds: Sequence[str] = QUESTION_KINDS) -> Capacity:
+        """How many questions the deck can give under ``kinds``, for the web, CLI and worksheet to show.
+
+        Tries each fact's templates once (a fixed seed); stops counting at ``MAX_COUNT`` so a large
+        deck costs no more than a long quiz.
+        """
+        kinds = tuple(k for k in QUESTION_KINDS if k in kinds)
+        key = (deck_id, kinds)
+        found = self._capacity.get(key)
+        if found is not None:
+            return found
+        deck = self.library.deck(deck_id)
+        title = normalise_option(deck.title)
+        facts = self.library.deck_facts(deck_id)
+        drawable = self.drawable(deck_id)
+        by_kind = dict.fromkeys(kinds, 0)
+        total, complete = 0, True
+        for i in drawable:
+            if total >= MAX_COUNT and all(n >= MAX_COUNT for n in by_kind.values()):
+                complete = False
+                break
+            fact = facts[i]
+            askable = False
+            for template in kinds:
+                if template not in supported_templates(fact):
+                    continue
+                try:
+                    q = make_question(fact, template, self.library.source_of(fact), self.library.topics[fact.id],
+                                      self.index, _rng("capacity", fact.id, template))
+                except QuestionError:
+                    continue
+                if not any(names(title, k) for k in q.keys):
+                    by_kind[template] += 1
+                    askable = True
+            total += askable
+        found = Capacity(deck_id, kinds, total, by_kind, len(drawable), complete)
+        with self._lock:
+            self._capacity[key] = found
+        return found
 
     def from_code(self, code: str) -> Quiz:
         spec, digest = parse_code(code)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -86,9 +87,12 @@ def test_quiz_prints_questions_then_key_with_citations(runner):
     result = runner.invoke(cli, ["quiz", "--content", str(MINI), "--deck", "all", "--count", "6", "--seed", "3"])
     assert result.exit_code == 0, result.output
     body, key = result.output.split("Answer key")
-    assert body.count("?") >= 6
+    numbered = re.findall(r"^(\d+)\. ", body, re.M)
+    # The quality gate may give fewer than asked, and then the output says so.
+    assert 4 <= len(numbered) <= 6 and numbered == [str(n) for n in range(1, len(numbered) + 1)]
+    assert (len(numbered) == 6) == ("not the 6 asked for" not in body)
     assert "A) " in body and "B) " in body
-    assert key.count("Source: ") == 6
+    assert key.count("Source: ") == len(numbered)
     assert "(the publisher's own claim)" in key
 
 
@@ -100,7 +104,9 @@ def test_quiz_json_keys_answers_and_citations_agree_with_the_facts(runner):
     assert data["code"].startswith("war.5.frt.1.")
     facts = {r["id"]: r for r in json.loads(runner.invoke(
         cli, ["facts", "--content", str(MINI), "--deck", "war", "--json"]).output)}
-    assert sorted(q["fact_id"] for q in data["questions"]) == sorted(facts)
+    asked = [q["fact_id"] for q in data["questions"]]
+    # Each fact at most once; the quality gate may leave a fact out rather than ask it weakly.
+    assert len(asked) == len(set(asked)) == data["count"] >= 4 and set(asked) <= set(facts)
     for q in data["questions"]:
         fact = facts[q["fact_id"]]
         assert q["kind"] in KIND_LABELS and q["fact_kind"] == fact["kind"]
@@ -144,8 +150,9 @@ def test_quiz_needs_a_deck_or_a_code(runner):
 def test_quiz_says_when_the_deck_gives_fewer_questions_than_asked(runner):
     result = runner.invoke(cli, ["quiz", "--content", str(MINI), "--deck", "war", "--count", "50"])
     assert result.exit_code == 0
-    assert "This deck gave 5 questions of these kinds, not the 50 asked for." in result.output
-    assert result.output.split("Answer key")[1].count("Source: ") == 5
+    gave = re.search(r"This deck gave (\d+) questions of these kinds, not the 50 asked for\.", result.output)
+    assert gave and 3 <= int(gave[1]) <= 5
+    assert result.output.split("Answer key")[1].count("Source: ") == int(gave[1])
 
 
 def test_quiz_help_names_each_kind_with_its_label(runner):

@@ -574,7 +574,7 @@ def test_curator_note_is_shown_beside_the_quote_and_in_the_api(noted_root):
     items = page.split('<li class="card result')[1:]
     assert "Curator’s note:</span> Some accounts credit &lt;Zhukov&gt; instead." in items[konev]
     assert sum("Curator’s note" in item for item in items) == 1
-    graded = client.post(f"/api/quiz/{quiz.code}/grade", json={"answers": [None] * 5}).get_json()
+    graded = client.post(f"/api/quiz/{quiz.code}/grade", json={"answers": [None] * len(quiz.questions)}).get_json()
     assert graded["results"][konev]["citation"]["note"] == "Some accounts credit <Zhukov> instead."
 
 
