@@ -264,3 +264,13 @@ def test_a_content_edit_changes_nothing_in_an_assignment(tmp_path, database_url)
         q["stem"] for q in made["quiz"]["questions"]]
     assert report(web, made)["attempts"] == 1
     after.extensions["quizgen.assignments"].store.dispose()
+
+
+def test_the_deck_page_form_chooses_question_kinds(web):
+    page = web.get(f"/decks/{DECK}").get_data(as_text=True)
+    assert 'id="assign-kind-true_false" name="kinds" value="true_false" checked' in page
+    r = web.post(f"/decks/{DECK}/assignments", data={"count": "3", "kinds": "true_false"})
+    assignment_id = re.search(r"/a/([^/]+)/report/", r.headers["Location"])[1]
+    quiz = web.get(f"/api/assignments/{assignment_id}").get_json()["quiz"]
+    assert quiz["kinds"] == ["true_false"]
+    assert {q["kind"] for q in quiz["questions"]} == {"true_false"}

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import defer
 
 from ..citations import Citation
 from ..errors import SubmissionError
@@ -153,26 +154,27 @@ class Assignments:
                 self._quizzes.popitem(last=False)
         return quiz
 
-    def _row(self, assignment_id: str) -> tuple[Assignment, str]:
+    def _row(self, assignment_id: str) -> Assignment:
         if not isinstance(assignment_id, str) or len(assignment_id) > 64:
             raise AssignmentNotFoundError()
         with self.store.reading() as session:
-            row = session.get(Assignment, assignment_id)
+            # The quiz JSON is the bulk of the row and never changes: it is read once, into _quizzes.
+            row = session.get(Assignment, assignment_id, options=[defer(Assignment.quiz_json)])
             if row is None:
                 raise AssignmentNotFoundError()
             session.expunge(row)
-        return row, row.secret_hash
+        return row
 
     def get(self, assignment_id: str) -> StoredAssignment:
-        row, _ = self._row(assignment_id)
-        return StoredAssignment(row.id, row.title, self._quiz(row.id, row.quiz_json), row.created_at, row.closes_at)
+        row = self._row(assignment_id)
+        return StoredAssignment(row.id, row.title, self._quiz(row.id), row.created_at, row.closes_at)
 
     def for_teacher(self, assignment_id: str, secret: str | None) -> StoredAssignment:
         """The assignment if ``secret`` is its teacher secret; otherwise as if it did not exist."""
-        row, stored_hash = self._row(assignment_id)
-        if not secret or not hmac.compare_digest(hash_secret(secret), stored_hash):
+        row = self._row(assignment_id)
+        if not secret or not hmac.compare_digest(hash_secret(secret), row.secret_hash):
             raise AssignmentNotFoundError()
-        return StoredAssignment(row.id, row.title, self._quiz(row.id, row.quiz_json), row.created_at, row.closes_at)
+        return StoredAssignment(row.id, row.title, self._quiz(row.id), row.created_at, row.closes_at)
 
     def submit(self, assignment_id: str, name: object, answers: list[int | None],
                now: datetime | None = None) -> Graded:
