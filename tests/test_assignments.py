@@ -176,11 +176,19 @@ def test_a_closed_assignment_refuses_attempts_and_its_page_says_so(web, db_app):
     ({"count": True}, "count"),
     ({"kinds": ["essay"]}, "question kinds"),
     ({"title": "x" * 201}, "title"),
+    ({"closes": "9999-12-31T23:59:59-01:00"}, "date and time"),
 ])
 def test_a_bad_assignment_is_a_plain_400(web, fields, fragment):
     r = web.post("/api/assignments", json={"deck": DECK, **fields})
     assert r.status_code == 400, r.get_data(as_text=True)
     assert fragment in r.get_json()["error"]
+
+
+@pytest.mark.parametrize("hours, fragment", [("0", "from 1 to"), ("9" * 5000, "whole number"), ("-3", "whole number"),
+                                              ("99999", "whole number")])
+def test_a_bad_closing_time_on_the_deck_page_is_a_plain_400(web, hours, fragment):
+    r = web.post(f"/decks/{DECK}/assignments", data={"count": "3", "hours": hours})
+    assert r.status_code == 400 and fragment in r.get_data(as_text=True)
 
 
 def test_an_unknown_deck_is_a_404(web):

@@ -27,7 +27,15 @@ from quizgen.storage.report import iso as _iso
 from quizgen.storage.report import report_csv, report_dict
 from quizgen.validation import format_lines
 
-from .params import answers_from_form, decode_given, encode_given, maker, public_url, spec_from_args
+from .params import (
+    answers_from_form,
+    decode_given,
+    encode_given,
+    maker,
+    public_url,
+    spec_from_args,
+    whole_number,
+)
 from .quiz import result_items
 
 bp = Blueprint("assignments", __name__)
@@ -69,13 +77,19 @@ def _storage_down(exc: Exception):
 # ---- creating -------------------------------------------------------------------------------
 
 
+@bp.app_context_processor
+def _limits() -> dict[str, int]:
+    # The deck page's assignment form (a colleague's template) takes its limits from here.
+    return {"assignment_max_hours": MAX_OPEN_HOURS, "assignment_max_title": MAX_TITLE}
+
+
 def _closes_from_hours(raw: str | None) -> datetime | None:
-    raw = (raw or "").strip()
-    if not raw:
+    hours = whole_number("open for (hours)", raw, None, MAX_OPEN_HOURS)
+    if hours is None:
         return None
-    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= MAX_OPEN_HOURS:
-        raise SubmissionError(f"open for must be a whole number of hours from 1 to {MAX_OPEN_HOURS}, or blank")
-    return datetime.now(UTC) + timedelta(hours=int(raw))
+    if hours < 1:
+        raise SubmissionError(f"open for (hours) must be from 1 to {MAX_OPEN_HOURS}, or blank for no closing time")
+    return datetime.now(UTC) + timedelta(hours=hours)
 
 
 def _closes_from_iso(raw: str | None) -> datetime | None:
@@ -83,7 +97,8 @@ def _closes_from_iso(raw: str | None) -> datetime | None:
         return None
     try:
         moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
+        moment.astimezone(UTC)  # a time zone that pushes it past year 1 or 9999 cannot be stored
+    except (ValueError, OverflowError):
         raise SubmissionError(f"closes must be a date and time such as 2026-12-01T15:00:00+01:00, not {raw[:40]!r}") from None
     if moment.tzinfo is None:
         raise SubmissionError("closes needs a time zone, such as 2026-12-01T15:00:00+01:00 or …Z for UTC")
@@ -124,7 +139,7 @@ class CreateRequest(BaseModel):
 class AttemptRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    name: Annotated[StrictStr, Field(max_length=4 * MAX_NAME)]  # trimmed and checked for MAX_NAME later
+    name: StrictStr  # spaces collapsed, then checked against MAX_NAME (quizgen.storage.assignments.clean_name)
     answers: Annotated[list[StrictInt | None], Field(max_length=MAX_COUNT)]
 
 
