@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import click
@@ -12,6 +14,7 @@ import click
 from . import __version__
 from .content import Library, load_library
 from .errors import ContentError, QuizgenError
+from .export.formats import FORMATS as EXPORT_FORMATS
 from .quiz import DEFAULT_COUNT, KIND_LABELS, LETTERS, MAX_COUNT, MAX_SEED, QuizMaker, QuizSpec
 
 
@@ -272,6 +275,79 @@ def anki(content: Path | None, deck_id: str | None, all_decks: bool, out_dir: Pa
                                show_pos=True) as bar:
             path = write_apkg(library, ident, out_dir, progress=bar.update if n >= 1000 else None)
         click.echo(f"Wrote {path}")
+
+
+@cli.command()
+@content_option
+@click.option("--format", "fmt", required=True, type=click.Choice(list(EXPORT_FORMATS)),
+              help="moodle-xml, gift (Moodle), canvas-qti (zip), blackboard (tab-delimited), quizizz or kahoot (.xlsx).")
+@click.option("--deck", "deck_id", help="Deck id (see `quizgen decks`); not needed with --code.")
+@count_option(DEFAULT_COUNT)
+@seed_option(default=0, show_default=True)
+@click.option("--kinds", default=",".join(KIND_LABELS), show_default=True, help=_KINDS_HELP)
+@click.option("--code", help="Export the quiz with this code instead of --deck/--count/--seed/--kinds.")
+@click.option("-o", "--output", "out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Output file (default: CODE-FORMAT with the format's ending, in this folder).")
+@click.option("--skip-too-long", is_flag=True,
+              help="Kahoot/Quizizz: write the file without the questions that break the platform's limits.")
+@friendly
+def export(content: Path | None, fmt: str, deck_id: str | None, count: int, seed: int, kinds: str,
+           code: str | None, out: Path | None, skip_too_long: bool) -> None:
+    """Export a quiz to Moodle, Canvas, Blackboard, Quizizz or Kahoot, citations included.
+
+    The questions, options, order and right answers are exactly those of
+    `quizgen quiz` with the same deck, count, seed and kinds (or --code). Every
+    question carries its citation in the feedback; Blackboard has no feedback
+    field, so there the citation follows the question text (students see it),
+    and Kahoot has none either, so its citations are on the sheet "Sources".
+    A question over Kahoot's limits (question 120 characters, answer 75) is
+    never cut short: it is listed, and nothing is written (exit 1) unless
+    --skip-too-long.
+
+    Example:
+
+        quizgen export --format moodle-xml --deck elbe-1945 --count 10 --seed 1 -o elbe.xml
+    """
+    from .atomic import write_bytes
+
+    if bool(deck_id) == bool(code):
+        raise click.UsageError("give either --deck ID (with --count, --seed, --kinds) or --code CODE")
+    ctx = click.get_current_context()
+    given = [f"--{name}" for name in ("count", "seed", "kinds")
+             if ctx.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT]
+    if code and given:
+        raise click.UsageError(f"--code already holds the deck, count, seed and kinds; drop {', '.join(given)}")
+    export_format = EXPORT_FORMATS[fmt]
+    maker = QuizMaker(_library(content))
+    made = maker.from_code(code.strip()) if code else maker.make(QuizSpec(deck_id, count, seed, _kinds(kinds)))
+    if not made.questions:
+        raise click.ClickException("no questions of these kinds can be made from this deck; nothing to export")
+    if made.short:
+        click.echo(f"(This deck gave {len(made.questions)} questions of these kinds, not the {made.spec.count} "
+                   "asked for.)", err=True)
+    with _progress(len(made.questions), f"{export_format.label}: {made.code}") as update:
+        rendered = export_format.render(made, maker.library, update)
+    for left in rendered.left_out:
+        click.echo(f"Left out {left}", err=True)
+    if rendered.left_out and not skip_too_long:
+        raise click.ClickException(
+            f"{len(rendered.left_out)} of {len(made.questions)} questions break {export_format.platform}'s "
+            "limits (listed above); nothing was written. Use --skip-too-long to write the other "
+            f"{rendered.written}, or try another --seed."
+        )
+    target = out or Path(export_format.filename(made.code))
+    write_bytes(target, rendered.data)
+    click.echo(f"Wrote {target} ({rendered.written} questions, {export_format.label})")
+
+
+@contextlib.contextmanager
+def _progress(length: int, label: str) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar on a terminal (stderr); nothing at all when output goes to a file or pipe."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    with click.progressbar(length=length, label=label, file=sys.stderr, show_pos=True, show_eta=True) as bar:
+        yield bar.update
 
 
 @cli.command()

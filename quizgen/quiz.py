@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from .content import Library
 from .distractors import DistractorIndex, names, normalise_option
 from .errors import QuestionError, QuizCodeError, StaleQuizError, SubmissionError
+from .limits import MAX_ID_CHARS
 from .questions import Question, make_question, supported_templates
 from .templates import QUESTION_KINDS
 
@@ -46,10 +47,12 @@ CACHED_QUESTIONS = 10_000  # questions kept in QuizMaker's cache of recent quizz
 CODE_EXAMPLE = "elbe-1945.10.frt.42.3fa9c2d1"
 # Canonical codes only: ASCII digits, no leading zeros, kind letters in f, r, t order, nothing
 # around it. One quiz has one code, so it has one cache slot and one share link.
-_CODE = re.compile(r"(?P<deck>[a-z0-9][a-z0-9-]{0,79})\.(?P<count>[1-9][0-9]{0,2})\.(?P<kinds>f?r?t?)"
-                   r"\.(?P<seed>0|[1-9][0-9]{0,11})\.(?P<digest>[0-9a-f]{8})")
+_DECK_ID = rf"[a-z0-9][a-z0-9-]{{0,{MAX_ID_CHARS - 1}}}"
+_CODE = re.compile(rf"(?P<deck>{_DECK_ID})\.(?P<count>[1-9][0-9]{{0,{len(str(MAX_COUNT)) - 1}}})"
+                   rf"\.(?P<kinds>f?r?t?)\.(?P<seed>0|[1-9][0-9]{{0,{len(str(MAX_SEED)) - 1}}})"
+                   r"\.(?P<digest>[0-9a-f]{8})")
 # The same parts written loosely, only to point at the canonical code in the error message.
-_LOOSE_CODE = re.compile(r"\s*(?P<deck>[a-z0-9][a-z0-9-]{0,79})\.(?P<count>[0-9]{1,12})\.(?P<kinds>[frt]{1,3})"
+_LOOSE_CODE = re.compile(rf"\s*(?P<deck>{_DECK_ID})" r"\.(?P<count>[0-9]{1,12})\.(?P<kinds>[frt]{1,3})"
                          r"\.(?P<seed>[0-9]{1,24})\.(?P<digest>[0-9a-f]{8})\s*", re.ASCII)
 
 

@@ -3,6 +3,16 @@
 # poppler-utils (pdftoppm), DejaVu fonts (Cyrillic in PDFs), wrk (benchmarks).
 # Installs only what is missing; needs root (or sudo) for apt-get.
 set -euo pipefail
+# --- npm: outside parsers for the export tests (tests/js; gift-pegjs reads GIFT) ---
+# Runs before the apt check below (which exits early when all is present); needs Node and npm.
+if [ -f "$(dirname "$0")/../tests/js/package-lock.json" ]; then
+  if command -v npm >/dev/null 2>&1; then
+    (cd "$(dirname "$0")/../tests/js" && npm ci --no-audit --no-fund --loglevel=error)
+  else
+    echo "system-deps: npm not found; the GIFT export test will be skipped (install Node.js and npm)" >&2
+  fi
+fi
+# --- end npm ---
 needed=()
 command -v chromium >/dev/null 2>&1 || needed+=(chromium)
 command -v pdftoppm >/dev/null 2>&1 || needed+=(poppler-utils)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import subprocess
 import sys
@@ -12,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from quizgen.cli import cli
-from quizgen.quiz import KIND_LABELS
+from quizgen.content import load_library
+from quizgen.quiz import KIND_LABELS, LETTERS, QuizMaker, QuizSpec
 
 MINI = Path(__file__).parent / "data" / "mini"
 
@@ -84,16 +84,16 @@ def test_unknown_deck_is_a_clear_error(runner):
 
 
 def test_quiz_prints_questions_then_key_with_citations(runner):
-    result = runner.invoke(cli, ["quiz", "--content", str(MINI), "--deck", "all", "--count", "6", "--seed", "3"])
+    result = runner.invoke(cli, ["quiz", "--content", str(MINI), "--deck", "all", "--count", "4", "--seed", "3"])
     assert result.exit_code == 0, result.output
+    made = QuizMaker(load_library(MINI)).make(QuizSpec("all", 4, 3))
     body, key = result.output.split("Answer key")
-    numbered = re.findall(r"^(\d+)\. ", body, re.M)
-    # The quality gate may give fewer than asked, and then the output says so.
-    assert 4 <= len(numbered) <= 6 and numbered == [str(n) for n in range(1, len(numbered) + 1)]
-    assert (len(numbered) == 6) == ("not the 6 asked for" not in body)
+    for n, q in enumerate(made.questions, start=1):
+        assert f"{n}. {q.stem}" in body
+        assert f"{n}. {LETTERS[q.answer_index]}) {q.answer}\n   Source: {q.citation.line()}" in key
     assert "A) " in body and "B) " in body
-    assert key.count("Source: ") == len(numbered)
-    assert "(the publisher's own claim)" in key
+    assert key.count("Source: ") == len(made.questions) == 4
+    assert key.count("(the publisher's own claim)") == sum(q.citation.attributed for q in made.questions)
 
 
 def test_quiz_json_keys_answers_and_citations_agree_with_the_facts(runner):
@@ -150,9 +150,12 @@ def test_quiz_needs_a_deck_or_a_code(runner):
 def test_quiz_says_when_the_deck_gives_fewer_questions_than_asked(runner):
     result = runner.invoke(cli, ["quiz", "--content", str(MINI), "--deck", "war", "--count", "50"])
     assert result.exit_code == 0
-    gave = re.search(r"This deck gave (\d+) questions of these kinds, not the 50 asked for\.", result.output)
-    assert gave and 3 <= int(gave[1]) <= 5
-    assert result.output.split("Answer key")[1].count("Source: ") == int(gave[1])
+    n = len(QuizMaker(load_library(MINI)).make(QuizSpec("war", 50, 0)).questions)
+    assert n < 50
+    assert f"This deck gave {n} questions of these kinds, not the 50 asked for." in result.output
+    assert result.output.split("Answer key")[1].count("Source: ") == n
+    full = runner.invoke(cli, ["quiz", "--content", str(MINI), "--deck", "war", "--count", str(n)])
+    assert "This deck gave" not in full.output
 
 
 def test_quiz_help_names_each_kind_with_its_label(runner):

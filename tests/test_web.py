@@ -6,12 +6,16 @@ import json
 import re
 import shutil
 import sys
+import threading
+import time
 import types
+from concurrent.futures import ThreadPoolExecutor
 from html import unescape
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from quizgen_web.cache import AppCache
 
 from quizgen.content import load_library
 from quizgen.quiz import KIND_LABELS, LETTERS, QuizSpec
@@ -688,3 +692,53 @@ def test_quiz_json_for_students_names_no_fact_and_says_which_kind_each_question_
         assert "fact_id" not in q and want.fact_id not in raw
         assert q["kind"] == want.template and q["kind"] in body["kinds"]
         assert q["fact_kind"] == want.fact_kind
+
+
+def test_grading_and_result_pages_look_the_quiz_up_once_per_request(synth_root, monkeypatch):
+    app = create_app({"TESTING": True, "CONTENT": str(synth_root)})
+    maker = app.extensions["quizgen.maker"]
+    code = maker.make(QuizSpec("group-3", 3, 1)).code
+    calls: list[str] = []
+    real = maker.from_code
+    monkeypatch.setattr(maker, "from_code", lambda c: calls.append(c) or real(c))
+    client = app.test_client()
+    r = client.post(f"/q/{code}", data={"q0": "1"})
+    assert r.status_code == 303 and calls == [code]
+    calls.clear()
+    assert client.get(r.location).status_code == 200 and calls == [code]
+    calls.clear()
+    assert client.post(f"/api/quiz/{code}/grade", json={"answers": [0, None, 1]}).status_code == 200
+    assert calls == [code]
+
+
+def test_app_cache_keeps_within_its_bytes_and_drops_the_least_recently_used():
+    cache = AppCache(max_bytes=10)
+    cache.put("a", b"1234")
+    cache.put("b", "5678")
+    assert cache.get("a") == b"1234"  # a is now the most recent
+    cache.put("c", b"xyz")
+    assert "b" not in cache and cache.get("a") == b"1234" and cache.get("c") == b"xyz"
+    assert cache.bytes == 7
+    cache.put("a", b"12")  # replacing a value counts its new size only
+    assert cache.bytes == 5
+    assert cache.put("huge", b"x" * 11) == b"x" * 11 and "huge" not in cache  # bigger than the budget
+    with pytest.raises(TypeError):
+        cache.put("obj", object())
+    assert cache.put("obj", object(), size=3) is not None and cache.bytes == 8
+
+
+def test_app_cache_builds_a_missing_value_once_for_concurrent_callers():
+    cache = AppCache()
+    started, calls = threading.Event(), []
+
+    def make() -> bytes:
+        calls.append(1)
+        started.wait(2)
+        return b"deck"
+
+    with ThreadPoolExecutor(8) as pool:
+        futures = [pool.submit(cache.get_or_make, "apkg", make) for _ in range(8)]
+        time.sleep(0.2)
+        started.set()
+        assert [f.result() for f in futures] == [b"deck"] * 8
+    assert calls == [1]

@@ -80,6 +80,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from .api import bp as api_bp
     from .decks import bp as decks_bp
+    from .exports import bp as exports_bp
     from .quiz import bp as quiz_bp
     from .worksheets import bp as worksheets_bp
 
@@ -87,6 +88,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(quiz_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(worksheets_bp)
+    app.register_blueprint(exports_bp)
     from .assignments import init_app as init_assignments
 
     init_assignments(app)  # stored assignments: DATABASE_URL, else $QUIZGEN_DATABASE_URL, else a file

@@ -17,6 +17,9 @@ from quizgen.templates import QUESTION_KINDS
 
 _ANSWER_FIELD = re.compile(r"^q(\d{1,4})$")
 BLANK, NOT_ASKED = "-", "."  # in a result URL, beside the option letters
+# Seeds and orders the site draws itself: six digits keep links short while making repeats
+# between students unlikely.
+DRAWN_SEEDS = 1_000_000
 
 
 def maker() -> QuizMaker:
@@ -47,8 +50,7 @@ def whole_number(name: str, raw: str | None, default: int | None, high: int) -> 
 
 
 def random_seed() -> int:
-    # Six digits keep share links short while making repeats between students unlikely.
-    return secrets.randbelow(1_000_000)
+    return secrets.randbelow(DRAWN_SEEDS)
 
 
 def spec_from_args(deck_id: str, args: MultiDict[str, str]) -> QuizSpec:
@@ -121,7 +123,7 @@ def next_order(code: str, given: str, order: int | None) -> int:
     """The order for "try again" from a result: new, yet fixed by the result's URL, so the
     result page is the same on every reload and for everyone who opens the link."""
     digest = hashlib.sha256(f"{code}/{given}/{order}".encode()).digest()
-    new = int.from_bytes(digest[:8], "big") % 1_000_000
+    new = int.from_bytes(digest[:8], "big") % DRAWN_SEEDS
     return new + 1 if new == order else new
 
 

@@ -77,7 +77,7 @@ def _short_note(quiz: Quiz) -> str | None:
         return None
     n = len(quiz.questions)
     return (f"This deck gave {n} question{'' if n == 1 else 's'} of the chosen kinds, not the "
-            f"{quiz.spec.count} asked for: every fact it has is in this quiz.")
+            f"{quiz.spec.count} asked for: that is as many as it can ask in one quiz.")
 
 
 def _kinds_label(quiz: Quiz) -> str:

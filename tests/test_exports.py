@@ -1,0 +1,333 @@
+"""Every export format, read back by a parser nobody here wrote, against `quizgen quiz --json` for the same code.
+
+Outside readers: gift-pegjs (npm, GIFT), moodle-xml-parser (PyPI, Moodle XML) plus lxml for categories,
+tags and idnumbers, qti-package-maker (Canvas package-integrity check; Blackboard text reader) plus lxml
+for the QTI items, python-calamine (the .xlsx files; written with XlsxWriter).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from exports_hostile import write_hostile_library
+
+from quizgen.cli import cli
+from quizgen.content import bundled_root
+from quizgen.export import spreadsheets
+
+TESTS = Path(__file__).resolve().parent
+MINI = TESTS / "data" / "mini"
+GIFT_READER = TESTS / "js" / "parse_gift.js"
+
+# (content, deck, count, seed, kinds): the hostile deck in every question kind, and a plain deck.
+CASES = {
+    "hostile-mixed": ("hostile", "hostile", 11, 1, "forward,reverse,true_false"),
+    "hostile-forward": ("hostile", "hostile", 11, 2, "forward"),
+    "hostile-reverse": ("hostile", "hostile", 11, 3, "reverse"),
+    "hostile-true-false": ("hostile", "hostile", 11, 4, "true_false"),
+    "mini": ("mini", "all", 5, 1, "forward,reverse,true_false"),
+    "bundled": ("bundled", "all-facts", 40, 1, "forward,reverse,true_false"),
+}
+
+
+@pytest.fixture(scope="module")
+def hostile_root(tmp_path_factory) -> Path:
+    return write_hostile_library(tmp_path_factory.mktemp("hostile") / "lib")
+
+
+@pytest.fixture(scope="module")
+def roots(hostile_root) -> dict[str, Path]:
+    return {"hostile": hostile_root, "mini": MINI, "bundled": bundled_root()}
+
+
+def run(*args: str) -> str:
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+@pytest.fixture(scope="module", params=list(CASES))
+def case(request, roots, tmp_path_factory):
+    """The quiz as `quizgen quiz --json` prints it, and a function exporting it by its code."""
+    content, deck, count, seed, kinds = CASES[request.param]
+    root = roots[content]
+    expected = json.loads(run("quiz", "--content", str(root), "--deck", deck, "--count", str(count),
+                              "--seed", str(seed), "--kinds", kinds, "--json"))
+    assert expected["questions"], "a case must have questions to compare"
+    out_dir = tmp_path_factory.mktemp(f"export-{request.param}")
+
+    def export(fmt: str, *extra: str) -> Path:
+        target = out_dir / f"quiz-{fmt}.out"
+        run("export", "--content", str(root), "--format", fmt, "--code", expected["code"], "-o", str(target),
+            *extra)
+        return target
+
+    return expected, export
+
+
+def moodle_category(deck_title: str, topic: str) -> str:
+    # In a Moodle category path "/" separates levels; a "/" inside a name is doubled.
+    return "/".join(["$course$", "top", "quizgen", deck_title.replace("/", "//"), topic.replace("/", "//")])
+
+
+def assert_cites(text: str, citation: dict) -> None:
+    """The citation, every part of it, in a feedback text as a reader gets it."""
+    for key in ("publisher", "title", "published", "quote"):
+        assert citation[key] in text, f"{key} {citation[key]!r} missing from {text!r}"
+    if citation["note"]:
+        assert citation["note"] in text, f"note {citation['note']!r} missing from {text!r}"
+
+
+def test_hostile_cases_carry_every_special_character(roots):
+    """Stems, options and quotes of the hostile deck hold each character some format treats specially."""
+    texts = ""
+    for content, deck, count, seed, kinds in CASES.values():
+        if content == "hostile":
+            quiz = json.loads(run("quiz", "--content", str(roots[content]), "--deck", deck, "--count", str(count),
+                                  "--seed", str(seed), "--kinds", kinds, "--json"))
+            texts += "".join(q["stem"] + "".join(q["options"]) + q["citation"]["quote"] for q in quiz["questions"])
+    for special in "<&{}~=#:\\\t\n":
+        assert special in texts, repr(special)
+
+
+# ---- GIFT: gift-pegjs -------------------------------------------------------------------------
+
+
+def read_gift(path: Path) -> list[dict]:
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("Node.js is not installed")
+    if not (TESTS / "js" / "node_modules" / "gift-pegjs").is_dir():
+        pytest.fail("gift-pegjs is not installed: run `bash scripts/system-deps.sh` (npm ci in tests/js)")
+    done = subprocess.run([node, str(GIFT_READER), str(path)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_gift_read_by_gift_pegjs(case):
+    expected, export = case
+    parsed = read_gift(export("gift"))
+    questions = [p for p in parsed if p["type"] != "Category"]
+    assert [p["type"] for p in questions] == ["MC"] * len(expected["questions"])
+    categories = []
+    for p in parsed:
+        if p["type"] == "Category":
+            categories.append(p["title"])
+    for n, (got, want) in enumerate(zip(questions, expected["questions"], strict=True), start=1):
+        assert got["stem"]["format"] == "html"
+        assert html.unescape(got["stem"]["text"]) == want["stem"]
+        assert [html.unescape(c["text"]["text"]) for c in got["choices"]] == want["options"]
+        assert [c["isCorrect"] for c in got["choices"]].index(True) == want["answer_index"]
+        assert sum(c["isCorrect"] for c in got["choices"]) == 1
+        assert html.unescape(got["choices"][want["answer_index"]]["feedback"]["text"]) == "Right."
+        wrong = [c for i, c in enumerate(got["choices"]) if i != want["answer_index"]]
+        assert all(html.unescape(c["feedback"]["text"]).endswith(want["answer"]) for c in wrong)
+        assert_cites(html.unescape(got["globalFeedback"]["text"]), want["citation"])
+        assert got["id"] == f"{want['fact_id']}.{want['kind']}"
+        assert got["title"] == f"{n:03d} {want['fact_id']}.{want['kind']}"
+        assert f"template-{want['kind']}" in got["tags"]
+        assert all("]" not in t for t in got["tags"])  # a tag with "]" cannot be written in GIFT
+    topics = list(dict.fromkeys(q["topic"] for q in expected["questions"]))
+    assert set(categories) == {moodle_category(expected["title"], t) for t in topics}
+
+
+# ---- Moodle XML: moodle-xml-parser and lxml ---------------------------------------------------
+
+
+def test_moodle_xml_read_by_moodle_xml_parser(case):
+    from moodle_xml_parser.parser import parse_file
+
+    expected, export = case
+    path = export("moodle-xml")
+    parsed = parse_file(str(path))["multichoice"]
+    assert len(parsed) == len(expected["questions"])
+    for got, want in zip(parsed, expected["questions"], strict=True):
+        assert got.single is True and got.shuffle_answers is False
+        assert got.text_pre_parse == want["stem"]
+        assert [o.answer for o in got.options] == want["options"]
+        assert [o.score_fraction for o in got.options] == [
+            100.0 if i == want["answer_index"] else 0.0 for i in range(len(want["options"]))]
+        assert got.options[want["answer_index"]].feedback == "Right."
+        assert_cites(got.general_feedback, want["citation"])
+
+
+def test_moodle_xml_categories_tags_and_idnumbers(case, roots):
+    from lxml import etree
+
+    expected, export = case
+    root = etree.parse(str(export("moodle-xml"))).getroot()
+    seen_categories = []
+    current = None
+    questions = []
+    for node in root.iter("question"):
+        if node.get("type") == "category":
+            current = node.findtext("category/text")
+            seen_categories.append(current)
+        else:
+            questions.append((current, node))
+    assert len(questions) == len(expected["questions"])
+    content = next(c for c, deck, *_ in CASES.values() if expected["code"].startswith(deck + "."))
+    facts = {f["id"]: f for f in json.loads(run("facts", "--content", str(roots[content]), "--json"))}
+    for (category, node), want in zip(questions, expected["questions"], strict=True):
+        assert category == moodle_category(expected["title"], want["topic"])
+        assert node.findtext("idnumber") == f"{want['fact_id']}.{want['kind']}"
+        tags = [t.text for t in node.findall("tags/tag/text")]
+        assert tags[: len(facts[want["fact_id"]]["tags"])] == facts[want["fact_id"]]["tags"]
+        assert f"kind-{want['fact_kind']}" in tags and f"template-{want['kind']}" in tags
+    # A new category only where the topic changes: no run of one topic is split.
+    runs = [t for i, t in enumerate(q["topic"] for q in expected["questions"])
+            if i == 0 or expected["questions"][i - 1]["topic"] != t]
+    assert len(seen_categories) == len(runs)
+
+
+# ---- Canvas QTI 1.2: qti-package-maker's integrity check and lxml ------------------------------
+
+
+def _qti_items(path: Path) -> list:
+    from lxml import etree
+
+    with zipfile.ZipFile(path) as z:
+        names = z.namelist()
+        assert "imsmanifest.xml" in names
+        assessment = [n for n in names if n.endswith(".xml") and "/" in n and not n.endswith("assessment_meta.xml")]
+        assert len(assessment) == 1
+        root = etree.fromstring(z.read(assessment[0]))
+    ns = {"q": "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"}
+    return root.findall(".//q:item", ns), ns
+
+
+def test_canvas_qti_passes_the_package_integrity_check(case):
+    from qti_package_maker.common.package_integrity import check_package
+
+    _, export = case
+    assert check_package(str(export("canvas-qti"))) == []
+
+
+def test_canvas_qti_integrity_check_catches_a_dangling_answer(case, tmp_path):
+    """The check above can fail: point one right answer at a choice that does not exist."""
+    from qti_package_maker.common.package_integrity import check_package
+
+    _, export = case
+    good = export("canvas-qti")
+    broken = tmp_path / "broken.zip"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(broken, "w") as dst:
+        for name in src.namelist():
+            data = src.read(name)
+            if name.endswith(".xml") and b"<setvar" in data:
+                data = re.sub(rb'(<varequal respident="response1">)(\w+)(</varequal>\s*</conditionvar>\s*<setvar)',
+                              rb"\1gnothere\3", data, count=1)
+            dst.writestr(name, data)
+    assert any("gnothere" in v for v in check_package(str(broken)))
+
+
+def test_canvas_qti_items_match_the_quiz(case):
+    expected, export = case
+    items, ns = _qti_items(export("canvas-qti"))
+    assert len(items) == len(expected["questions"])
+    for item, want in zip(items, expected["questions"], strict=True):
+        fields = {f.findtext("q:fieldlabel", namespaces=ns): f.findtext("q:fieldentry", namespaces=ns)
+                  for f in item.iterfind("q:itemmetadata/q:qtimetadata/q:qtimetadatafield", ns)}
+        assert fields["question_type"] == "multiple_choice_question"
+        stem = item.find("q:presentation/q:material/q:mattext", ns)
+        assert stem.get("texttype") == "text/html"
+        assert html.unescape(stem.text) == want["stem"]
+        labels = item.findall("q:presentation/q:response_lid/q:render_choice/q:response_label", ns)
+        assert [html.unescape(lab.findtext("q:material/q:mattext", namespaces=ns)) for lab in labels] == want["options"]
+        scored = [c for c in item.iterfind("q:resprocessing/q:respcondition", ns)
+                  if c.find("q:setvar", ns) is not None]
+        assert len(scored) == 1 and scored[0].findtext("q:setvar", namespaces=ns) == "100"
+        right = scored[0].findtext("q:conditionvar/q:varequal", namespaces=ns)
+        assert [lab.get("ident") for lab in labels].index(right) == want["answer_index"]
+        feedback = {fb.get("ident"): html.unescape(fb.findtext("q:flow_mat/q:material/q:mattext", namespaces=ns))
+                    for fb in item.iterfind("q:itemfeedback", ns)}
+        assert_cites(feedback["general_fb"], want["citation"])
+        assert feedback[f"{right}_fb"] == "Right."
+        assert all(feedback[f"{lab.get('ident')}_fb"].endswith(want["answer"])
+                   for lab in labels if lab.get("ident") != right)
+
+
+# ---- Blackboard: qti-package-maker's Blackboard text reader ------------------------------------
+
+
+def _bb_text(value: str) -> str:
+    # What Blackboard shows for an HTML field: line breaks for <br/>, entities decoded.
+    return html.unescape(value.replace("<br/>", "\n"))
+
+
+def test_blackboard_read_by_qti_package_maker(case):
+    from qti_package_maker.engines.bbq_text_upload.read_package import read_items_from_file
+
+    expected, export = case
+    path = export("blackboard")
+    assert path.read_bytes().isascii()
+    bank = read_items_from_file(str(path))
+    items = [bank.items_dict[key] for key in bank.items_dict_key_list]
+    assert len(items) == len(expected["questions"])
+    for item, want in zip(items, expected["questions"], strict=True):
+        assert item.item_type == "MC"
+        stem, _, citation = item.question_text.partition("<br/><br/><p>Source: ")
+        assert _bb_text(stem) == want["stem"]
+        assert_cites(_bb_text(citation), want["citation"])
+        assert [_bb_text(c) for c in item.choices_list] == want["options"]
+        assert item.choices_list.index(item.answer_text) == want["answer_index"]
+
+
+# ---- Quizizz and Kahoot spreadsheets: python-calamine -----------------------------------------
+
+
+def _sheet(path: Path, name: str) -> list[list]:
+    from python_calamine import CalamineWorkbook
+
+    return CalamineWorkbook.from_path(str(path)).get_sheet_by_name(name).to_python()
+
+
+def test_quizizz_read_by_calamine(case):
+    expected, export = case
+    rows = _sheet(export("quizizz"), "Quiz")
+    assert tuple(rows[0]) == spreadsheets.QUIZIZZ_HEADER
+    body = rows[1:]
+    assert len(body) == len(expected["questions"])
+    for row, want in zip(body, expected["questions"], strict=True):
+        record = dict(zip(spreadsheets.QUIZIZZ_HEADER, row, strict=True))
+        assert record["Question Text"] == want["stem"]
+        assert record["Question Type"] == "Multiple Choice"
+        options = [record[f"Option {n}"] for n in range(1, 6)]
+        assert options[: len(want["options"])] == want["options"]
+        assert all(o == "" for o in options[len(want["options"]):])
+        assert record["Correct Answer"] == want["answer_index"] + 1
+        assert record["Time in seconds"] == spreadsheets.QUIZIZZ_TIME
+        assert_cites(record["Answer explanation"], want["citation"])
+
+
+def _fits_kahoot(q: dict) -> bool:
+    return len(q["stem"]) <= 120 and all(len(o) <= 75 for o in q["options"]) and len(q["options"]) <= 4
+
+
+def test_kahoot_read_by_calamine(case):
+    expected, export = case
+    path = export("kahoot", "--skip-too-long")
+    rows = _sheet(path, "Quiz")
+    assert tuple(rows[7]) == spreadsheets.KAHOOT_HEADER
+    body = [r for r in rows[8:] if any(v != "" for v in r)]
+    kept = [(n, q) for n, q in enumerate(expected["questions"], start=1) if _fits_kahoot(q)]
+    assert len(body) == len(kept)
+    sources = _sheet(path, "Sources")
+    assert tuple(sources[0]) == spreadsheets.SOURCES_HEADER
+    for row, source_row, (number, want) in zip(body, sources[1:], kept, strict=True):
+        assert row[0] == number
+        assert row[1] == want["stem"] and len(row[1]) <= 120
+        answers = row[2:6]
+        assert answers[: len(want["options"])] == want["options"]
+        assert all(len(a) <= 75 for a in answers)
+        assert row[6] in (5, 10, 20, 30, 60, 90, 120, 240)
+        assert row[7] == want["answer_index"] + 1
+        assert source_row[:3] == [number, want["stem"], want["answer"]]
+        assert_cites(source_row[3], want["citation"])

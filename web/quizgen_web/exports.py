@@ -1,0 +1,62 @@
+"""Download a quiz for Moodle, Canvas, Blackboard, Quizizz or Kahoot, from a deck's page or a quiz code.
+
+``/decks/<id>/export?format=…&count=…&seed=…`` picks the quiz and redirects to
+``/q/<code>/export/<format>``, the download itself: a code pins the questions,
+so the link can be shared and gives the same file every time.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+
+from quizgen.errors import SubmissionError
+from quizgen.export.formats import FORMATS
+from quizgen.quiz import DEFAULT_COUNT
+
+from .params import maker, spec_from_args
+
+bp = Blueprint("exports", __name__)
+
+
+@bp.app_context_processor
+def _formats() -> dict[str, Any]:
+    return {"export_formats": list(FORMATS.values()), "export_default_count": DEFAULT_COUNT}
+
+
+def _format(name: str | None):  # noqa: ANN202 - an ExportFormat
+    if name not in FORMATS:
+        abort(404)
+    return FORMATS[name]
+
+
+@bp.get("/decks/<deck_id>/export")
+def start(deck_id: str) -> Response:
+    maker().library.deck(deck_id)  # an unknown deck is a 404 whatever the settings
+    export_format = request.args.get("format", "")
+    if export_format not in FORMATS:
+        raise SubmissionError(f"choose an export format: {', '.join(FORMATS)}")
+    spec = spec_from_args(deck_id, request.args)
+    code = spec.code(maker().library.digest)
+    return redirect(url_for("exports.download", code=code, fmt=export_format), code=303)
+
+
+@bp.get("/q/<code>/export/<fmt>")
+def download(code: str, fmt: str) -> Response | tuple[str, int]:
+    export_format = _format(fmt)
+    quiz = maker().from_code(code)  # QuizCodeError / StaleQuizError: the app answers 400
+    if not quiz.questions:
+        raise SubmissionError("No questions of the chosen kinds can be made from this deck; nothing to export.")
+    rendered = export_format.render(quiz, maker().library)
+    if rendered.left_out and request.args.get("skip_too_long") != "1":
+        # Never a silently shortened file: say which questions do not fit, and offer the rest.
+        return render_template(
+            "exports/left_out.html", quiz=quiz, export_format=export_format, rendered=rendered,
+            skip_url=url_for("exports.download", code=quiz.code, fmt=fmt, skip_too_long=1),
+        ), 400
+    return Response(
+        rendered.data,
+        mimetype=export_format.mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{export_format.filename(quiz.code)}"'},
+    )
