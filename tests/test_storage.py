@@ -10,6 +10,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, inspect, select, text
 
 from quizgen.errors import SubmissionError
@@ -214,3 +216,16 @@ def test_a_forked_server_worker_opens_its_own_connections(store, quiz):
     assert os.waitstatus_to_exitcode(status) == 0
     assignments.submit(stored.id, "Parent again", answers)  # the parent's connections still work
     assert [a.name for a in assignments.attempts(stored.id)] == ["Parent", "Child", "Parent again"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10**6), count=st.integers(1, 12),
+       kinds=st.sets(st.sampled_from(["forward", "reverse", "true_false"]), min_size=1),
+       note=st.one_of(st.none(), st.text(max_size=60)))
+def test_stored_quiz_json_round_trips(maker, library, seed, count, kinds, note):
+    deck = sorted(library.decks)[seed % len(library.decks)]
+    quiz = maker.make(QuizSpec(deck, count, seed, tuple(kinds)))
+    if quiz.questions:  # any text a curator writes in a note comes back as written
+        first = replace(quiz.questions[0], citation=replace(quiz.questions[0].citation, note=note))
+        quiz = replace(quiz, questions=(first, *quiz.questions[1:]))
+    assert quiz_from_json(quiz_to_json(quiz)) == quiz
