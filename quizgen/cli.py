@@ -67,8 +67,11 @@ def cli() -> None:
 def check(content: Path | None) -> None:
     """Check all content: sources, facts, quotes and decks.
 
-    Lists every problem, one line each with file, fact id and field, and exits 1
-    if there is any.
+    Lists every problem, one line each with file, line, fact id, field and the fix,
+    and exits 1 if there is any. What it accepts works in every command and page;
+    what could not (a text over its length limit, a control character, a number or
+    year out of range, a stored text outside content/) it refuses. The limits are
+    in the README's Content section.
 
     Example:
 
@@ -247,6 +250,9 @@ def review(content: Path | None, deck_id: str | None, as_json: bool) -> None:
         sys.exit(1)
 
 
+ANKI_PROGRESS_MIN = 1000  # facts in a deck from which `anki` shows a progress bar on a terminal
+
+
 @cli.command()
 @content_option
 @click.option("--deck", "deck_id", help="Deck id to export (see `quizgen decks`).")
@@ -257,24 +263,68 @@ def review(content: Path | None, deck_id: str | None, as_json: bool) -> None:
 def anki(content: Path | None, deck_id: str | None, all_decks: bool, out_dir: Path) -> None:
     """Export decks as Anki packages (.apkg) with a citation on every card.
 
-    Re-exporting corrected content updates learners' notes in place.
+    One note per fact, with a question card and a fill-in card. Re-importing a
+    newer export updates exactly the notes whose content changed (see
+    `quizgen anki-ledger`). A progress bar shows on a terminal for large decks.
 
     Example:
 
         quizgen anki --deck elbe-1945 -o dist/
     """
     from .export.anki import write_apkg
+    from .export.ledger import LEDGER_FILE
 
     if bool(deck_id) == all_decks:
         raise click.UsageError("give either --deck ID or --all")
     library = _library(content)
     ids = list(library.decks) if all_decks else [library.deck(deck_id).id]
+    stale: set[str] = set()
     for ident in ids:
         n = len(library.deck_facts(ident))
-        with click.progressbar(length=n, label=f"{ident} ({n} facts)", file=sys.stderr,
-                               show_pos=True) as bar:
-            path = write_apkg(library, ident, out_dir, progress=bar.update if n >= 1000 else None)
+        if n >= ANKI_PROGRESS_MIN and sys.stderr.isatty():
+            with click.progressbar(length=n, label=f"{ident} ({n:,} facts)", file=sys.stderr,
+                                   show_pos=True, show_eta=True) as bar:
+                path = write_apkg(library, ident, out_dir, progress=bar.update, stale=stale)
+        else:  # not a terminal (a pipe, a log, CI): no bar, no carriage returns
+            path = write_apkg(library, ident, out_dir, stale=stale)
         click.echo(f"Wrote {path}")
+    if stale:
+        click.echo(f"Warning: {LEDGER_FILE} is behind the content ({len(stale)} new or changed facts, "
+                   f"first {min(stale)}); run `quizgen anki-ledger` and commit it before publishing, "
+                   "so learners' Anki takes every update.", err=True)
+
+
+@cli.command("anki-ledger")
+@content_option
+@click.option("--check", "check_only", is_flag=True,
+              help="Change nothing; exit 1 if the ledger is behind the content.")
+@friendly
+def anki_ledger(content: Path | None, check_only: bool) -> None:
+    """Record in content/anki-ledger.tsv when each fact's Anki note changed.
+
+    A note's modification time in every export comes from this file, so Anki
+    updates exactly the notes whose content changed. Run it after editing facts
+    (or changing quizgen's wording) and commit the file with the content.
+
+    Example:
+
+        quizgen anki-ledger && git add content/anki-ledger.tsv
+    """
+    from .export.ledger import LEDGER_FILE, ledger_problems, update_ledger
+
+    library = _library(content)
+    if check_only:
+        problems = ledger_problems(library)
+        for problem in problems:
+            click.echo(str(problem), err=True)
+        if problems:
+            sys.exit(1)
+        click.echo(f"OK: {LEDGER_FILE} is up to date for {len(library.facts)} facts.")
+        return
+    change = update_ledger(library)
+    click.echo(f"{LEDGER_FILE}: {len(change.added)} new, {len(change.changed)} changed, "
+               f"{len(change.removed)} removed, {len(library.facts) - len(change.added) - len(change.changed)} "
+               "unchanged.")
 
 
 @cli.command()
