@@ -435,18 +435,21 @@ def worksheet(content: Path | None, deck_id: str, count: int, seed: int, variant
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
+@click.option("--db", "db", default=None, metavar="PATH|URL",
+              help="Where assignments and results are stored: a SQLite file or a postgresql:// URL "
+                   "(default: $QUIZGEN_DATABASE_URL, else quizgen.db in your data folder; printed at start).")
 @friendly
-def serve(content: Path | None, host: str, port: int, threads: int) -> None:
+def serve(content: Path | None, host: str, port: int, threads: int, db: str | None) -> None:
     """Serve the quiz site with a production WSGI server (waitress).
 
     Example:
 
-        quizgen serve --port 8000    # then open http://127.0.0.1:8000
+        quizgen serve --port 8000 --db ./class.db    # then open http://127.0.0.1:8000
     """
     from .webapp import serve as run_server
 
     # Content problems surface from the app factory's load, as from every other command.
-    run_server(content=content, host=host, port=port, threads=threads)
+    run_server(content=content, host=host, port=port, threads=threads, db=db)
 
 
 @cli.command()

@@ -83,3 +83,26 @@ def sclient(synth_app):
 @pytest.fixture(scope="session")
 def smaker(synth_app) -> QuizMaker:
     return synth_app.extensions["quizgen.maker"]
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A throwaway PostgreSQL cluster (Debian's binaries) for the whole session, or a skip."""
+    from quizgen.storage.testing import TemporaryCluster, postgres_bin
+
+    bindir = postgres_bin()
+    if bindir is None:
+        pytest.skip("PostgreSQL is not installed; install it with `bash scripts/system-deps.sh`")
+    cluster = TemporaryCluster(bindir).start()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path) -> str:
+    """An empty database: a SQLite file, then a new PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'quizgen.db'}"
+    return request.getfixturevalue("pg_cluster").create_database()
