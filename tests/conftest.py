@@ -20,6 +20,21 @@ def _seeds_folder() -> Path | None:
     return next((p for p in candidates if p.is_dir() and any(p.glob("*.txt"))), None)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _results_database_in_tmp(tmp_path_factory):
+    """Apps and servers the tests start store assignments in a throwaway file, never the user's own."""
+    import os
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('results') / 'quizgen.db'}"
+    old = os.environ.get("QUIZGEN_DATABASE_URL")
+    os.environ["QUIZGEN_DATABASE_URL"] = url
+    yield url
+    if old is None:
+        os.environ.pop("QUIZGEN_DATABASE_URL", None)
+    else:
+        os.environ["QUIZGEN_DATABASE_URL"] = old
+
+
 @pytest.fixture(scope="session")
 def seeds() -> Path:
     folder = _seeds_folder()
