@@ -85,8 +85,6 @@ class Library:
     fact_files: dict[str, str]  # fact id -> facts file name
     digest: str  # hash of every content byte: quiz codes pin it
     file_periods: dict[str, tuple[int, int]] = field(default_factory=dict)  # facts file name -> its period
-    # source id -> its .toml file: exports stamp notes with its mtime without parsing it again.
-    source_files: dict[str, Path] = field(default_factory=dict)
     _deck_facts: dict[str, list[Fact]] = field(default_factory=dict, repr=False)
 
     def deck(self, deck_id: str) -> Deck:
@@ -258,7 +256,6 @@ class _Loader:
         self.fact_places: dict[str, str] = {}
         self.file_periods: dict[str, tuple[int, int]] = {}
         self.decks: dict[str, Deck] = {}
-        self.source_files: dict[str, Path] = {}
         self.refused_sources: set[str] = set()  # ids of sources already reported: no echo per fact
         self.has_facts_folder = False
         self.facts_complete = False  # every facts file loaded without a problem
@@ -317,7 +314,6 @@ class _Loader:
                 self.refused_sources.add(source.id)
             else:
                 self.sources[source.id] = source
-                self.source_files[source.id] = file
                 self.source_texts[source.id] = normalise_text(text)
         # A source file that could not be parsed is named by its file (sources are named by id).
         self.refused_sources |= self.unreadable
@@ -463,4 +459,4 @@ def load_library(path: Path | str | None = None) -> Library:
     if loader.problems:
         raise ContentError(loader.problems)
     return Library(loader.root, loader.sources, loader.facts, loader.decks, loader.topics,
-                   loader.fact_files, loader.digest.hexdigest(), loader.file_periods, loader.source_files)
+                   loader.fact_files, loader.digest.hexdigest(), loader.file_periods)

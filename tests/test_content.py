@@ -189,13 +189,6 @@ def test_an_unreadable_file_is_a_problem_line(mini, monkeypatch):
     assert lines == ["In content/facts/war.toml: cannot be read (permission denied); make it readable (chmod a+r)"]
 
 
-def test_the_library_names_each_sources_file_so_exports_need_not_parse_it(mini):
-    (mini / "content/sources/chronicle.toml").rename(mini / "content/sources/a-chronicle.toml")
-    lib = load_library(mini)
-    assert lib.source_files == {"chronicle": mini / "content/sources/a-chronicle.toml",
-                                "ministry": mini / "content/sources/ministry.toml"}
-
-
 def test_a_byte_order_mark_and_toml_1_1_escapes_are_read_as_written(mini):
     path = mini / "content/sources/chronicle.toml"
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"A Chronicle of", b"A Chronicle\\x2Fof"))

@@ -136,7 +136,6 @@ class Case:
     mutation: Mutation
     expect: Refuse | None = None  # None: accepted, and then every command and page works
     pdf: bool = False
-    needs: str | None = None  # work on another branch this case depends on (see NEEDS)
     root_only_skip: bool = field(default=False)
 
 
@@ -184,12 +183,10 @@ CASES: list[Case] = [
     Case("value-negative", "value = -40", value("-40")),
     Case("value-zero", "value = 0", value("0")),
     Case("value-round-large", "value = 2_000_000_000", value("2_000_000_000")),
-    Case("value-123456789", "value = 123456789 (1.6 s and 813 MB per question before)", value("123456789"),
-         needs="engine"),
-    Case("value-int32-max", "value = 2147483647 (50 s and 13.5 GB before)", value("2147483647"), needs="engine"),
-    Case("value-at-limit", "value = 999_999_999_999_999, the largest allowed", value("999_999_999_999_999"),
-         needs="engine"),
-    Case("value-large-decimals", "value = 999_999_999_999.999", value("999_999_999_999.999"), needs="engine"),
+    Case("value-123456789", "value = 123456789 (1.6 s and 813 MB per question before)", value("123456789")),
+    Case("value-int32-max", "value = 2147483647 (50 s and 13.5 GB before)", value("2147483647")),
+    Case("value-at-limit", "value = 999_999_999_999_999, the largest allowed", value("999_999_999_999_999")),
+    Case("value-large-decimals", "value = 999_999_999_999.999", value("999_999_999_999.999")),
     # Dates: years every computation can step around; no event after its source.
     Case("date-9999-12", 'date = "9999-12" (year 10000 is out of range)', slot('date = "1945-04-25"', 'date = "9999-12"'),
          Refuse(WAR, "fact meeting-date", "date", "from 1 to 9998")),
@@ -288,10 +285,10 @@ CASES: list[Case] = [
     Case("text-fifo", "the stored text a named pipe", each(remove(CHRONICLE_TEXT), lambda r: os.mkfifo(r / CHRONICLE_TEXT)),
          Refuse(CHRONICLE, "source chronicle", "text", "named pipe")),
     # One TOML parser: what it accepts works in every command.
-    Case("source-bom", "a byte-order mark on a source file", prepend(CHRONICLE, b"\xef\xbb\xbf"), needs="anki"),
+    Case("source-bom", "a byte-order mark on a source file", prepend(CHRONICLE, b"\xef\xbb\xbf")),
     Case("facts-bom", "a byte-order mark on a facts file", prepend(WAR, b"\xef\xbb\xbf")),
     Case("source-toml-1.1", "TOML 1.1's \\x2F escape in a source", replace(CHRONICLE, "A Chronicle of 1945",
-                                                                          "A Chronicle\\x2Fof 1945"), needs="anki"),
+                                                                          "A Chronicle\\x2Fof 1945")),
     Case("facts-invalid-utf8", "a stray byte in a facts file", append(WAR, b"\n# \xff\n"), Refuse(WAR, None, None, "not UTF-8")),
     Case("malformed-toml", "an unclosed array", replace(DIPLOMACY, 'tags = ["diplomacy"]', 'tags = ["diplomacy"'),
          Refuse(DIPLOMACY, None, None, "malformed TOML")),
@@ -366,35 +363,6 @@ CASES: list[Case] = [
     Case("duplicate-deck-id", "two decks with one id", write("decks/again.toml", (MINI / WAR_DECK).read_text()),
          Refuse(WAR_DECK, "deck war", "id", "duplicate deck id")),
 ]
-
-# Cases that pass only with another helper's work (issue 16), detected rather than assumed:
-# - "anki": the Anki exporter re-parses sources with tomllib (quizgen/export/anki.py) instead of
-#   using Library.source_files, so a BOM or TOML 1.1 that the loader accepts crashes it.
-# - "engine": quantity distractors build a list as long as the value's spread (value 123456789:
-#   1.6 s and 813 MB per question); the engine branch bounds the work.
-
-
-def _anki_reparses() -> bool:
-    from quizgen.export import anki
-
-    return "tomllib" in Path(anki.__file__).read_text("utf-8")
-
-
-def _engine_unbounded() -> bool:
-    """True when a quantity of 10**9 + 1 makes distractors slowly (the unbounded generator)."""
-    import random
-
-    from quizgen.distractors import quantity_distractors
-    from quizgen.models import QuantityFact
-
-    fact = QuantityFact(kind="quantity", id="probe", source="s", quote="a b c", counts="things",
-                        value=10**7 + 1)  # spread 800,000 with the old generator: measurable, cheap
-    start = time.perf_counter()
-    quantity_distractors(fact, random.Random(1))
-    return time.perf_counter() - start > 0.02
-
-
-NEEDS = {"anki": _anki_reparses, "engine": _engine_unbounded}
 
 # ---- running a case in a forked child ------------------------------------------------------
 
@@ -530,10 +498,7 @@ def reports(tmp_path_factory) -> dict[str, dict]:
     # WeasyPrint's first PDF loads fonts for seconds: once here, not in every child.
     write_worksheet(QuizMaker(load_library(MINI)), QuizSpec("war", 2, 0), variants=1, with_key=True,
                     out=base / "warm.pdf")
-    unmet = {need for need, probe in NEEDS.items() if probe()}
-    # A case needing another branch's work is not run without it (it would only burn seconds
-    # and memory to fail); it is marked xfail below.
-    runnable = [c for c in CASES if not (c.root_only_skip and os.geteuid() == 0) and c.needs not in unmet]
+    runnable = [c for c in CASES if not (c.root_only_skip and os.geteuid() == 0)]
     with ThreadPoolExecutor(WORKERS) as pool:
         done = pool.map(lambda c: (c.id, run_case(c, base)), runnable)
         return dict(done)
@@ -588,8 +553,6 @@ def _assert_works(case: Case, report: dict) -> None:
 def test_case(case: Case, reports: dict[str, dict]) -> None:
     if case.root_only_skip and os.geteuid() == 0:
         pytest.skip("root reads any file: an unreadable file cannot be made (test_content covers the message)")
-    if case.id not in reports:
-        pytest.xfail(f"needs the {case.needs} helper's work (issue 16), not on this branch")
     _assert_case(case, reports[case.id])
 
 
