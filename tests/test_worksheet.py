@@ -6,6 +6,7 @@ import base64
 import hashlib
 import re
 import shutil
+import subprocess
 from html.parser import HTMLParser
 from io import BytesIO
 from itertools import combinations
@@ -424,3 +425,160 @@ def test_web_pdf_without_pango_says_how_to_install_it(wclient, monkeypatch):
     assert "apt-get install libpango-1.0-0 libpangoft2-1.0-0" in response.get_data(as_text=True)
     # The printable HTML view still works.
     assert wclient.get(f"/decks/{DECK}/worksheet?count=3&seed=99").status_code == 200
+
+
+# --- answer keys stay secret ----------------------------------------------------------------------
+
+
+def test_the_public_worksheet_key_scores_chance_on_the_web_quiz_with_the_same_settings(wclient):
+    """The attack of issue 16: take the web quiz deck.N.frt.SEED, open the public worksheet for count=N and
+    seed=SEED (key on by default), copy variant A's letters into the quiz. It must score like guessing."""
+    score = total = 0
+    chance = variance = 0.0
+    for seed in range(1, 13):
+        quiz = wclient.get(f"/api/decks/{DECK}/quiz?count=10&seed={seed}").get_json()
+        page = outline(wclient.get(f"/decks/{DECK}/worksheet?count=10&seed={seed}").get_data(as_text=True))
+        (key_a,) = [s for s in page.sections if s["class"] == "key" and s["variant"] == "A"]
+        letters = [row["cells"][1][0] for row in key_a["rows"]]
+        answers = [min("ABCDEFGH".index(letter), len(q["options"]) - 1)
+                   for letter, q in zip(letters, quiz["questions"], strict=True)]
+        graded = wclient.post(f"/api/quiz/{quiz['code']}/grade", json={"answers": answers}).get_json()
+        assert graded["score"] < graded["total"] == 10
+        score += graded["score"]
+        total += graded["total"]
+        for q in quiz["questions"]:
+            p = 1 / len(q["options"])
+            chance, variance = chance + p, variance + p * (1 - p)
+    # Three standard deviations above guessing; copying a matching key would score all 120.
+    assert score <= chance + 3 * variance ** 0.5, (score, total, chance)
+
+
+# --- paper, page numbers, grid, notes ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name, paper", [
+    ("en_US.UTF-8", "letter"), ("fr_CA.utf8", "letter"), ("es-MX", "letter"), ("en_GB.UTF-8", "a4"),
+    ("de_DE", "a4"), ("C", "a4"), ("POSIX", "a4"), ("", "a4"), (None, "a4"),
+])
+def test_paper_follows_the_locale(name, paper):
+    assert worksheet.paper_for_locale(name) == paper
+
+
+def test_lc_paper_outranks_lang_and_lc_all_outranks_both():
+    assert worksheet.default_paper({"LANG": "de_DE.UTF-8", "LC_PAPER": "en_US.UTF-8"}) == "letter"
+    assert worksheet.default_paper({"LC_ALL": "en_GB.UTF-8", "LC_PAPER": "en_US.UTF-8"}) == "a4"
+    assert worksheet.default_paper({}) == "a4"
+
+
+def _page_sizes_mm(path: Path) -> set[tuple[int, int]]:
+    return {(round(float(p.mediabox.width) / 72 * 25.4), round(float(p.mediabox.height) / 72 * 25.4))
+            for p in PdfReader(path).pages}
+
+
+def test_cli_paper_option_and_locale_default_set_the_page_size(runner, synth_root, tmp_path):
+    for extra, env, size in [(["--paper", "letter"], {}, (216, 279)), (["--paper", "a4"], {}, (210, 297)),
+                             ([], {"LC_ALL": "", "LC_PAPER": "", "LANG": "en_US.UTF-8"}, (216, 279)),
+                             ([], {"LC_ALL": "", "LC_PAPER": "", "LANG": "de_DE.UTF-8"}, (210, 297))]:
+        out = tmp_path / f"w-{len(list(tmp_path.iterdir()))}.pdf"
+        result = runner.invoke(cli, ["worksheet", "--content", str(synth_root), "--deck", DECK, "--count", "4",
+                                     "--seed", "3", *extra, "-o", str(out)], env=env)
+        assert result.exit_code == 0, result.output
+        assert _page_sizes_mm(out) == {size}, (extra, env)
+    result = _cli(runner, synth_root, tmp_path / "x.pdf", "--paper", "a3")
+    assert result.exit_code == 2 and "a3" in result.output
+
+
+def test_each_variant_numbers_its_own_pages_and_the_pdf_labels_them(pdf_pages, wmaker, spec):
+    footers = [re.findall(r"(Answer key · Variant [A-Z]|Variant [A-Z]|Marking grid) · page (\d+) of (\d+)$", page) for page in pdf_pages]
+    assert all(len(f) == 1 for f in footers), [p[-80:] for p in pdf_pages]
+    by_part: dict[str, list[tuple[int, int]]] = {}
+    for ((label, n, of),) in footers:
+        by_part.setdefault(label, []).append((int(n), int(of)))
+    assert list(by_part) == ["Variant A", "Variant B", "Variant C", "Marking grid",
+                             "Answer key · Variant A", "Answer key · Variant B", "Answer key · Variant C"]
+    for label, numbers in by_part.items():
+        assert numbers == [(k, len(numbers)) for k in range(1, len(numbers) + 1)], label
+    assert max(len(n) for n in by_part.values()) > 1, "no part spans two pages: numbering is untested"
+    reader = PdfReader(BytesIO(render_pdf(wmaker, spec, variants=3, with_key=True)))
+    labels = reader.page_labels
+    assert labels[0] == "A-1" and "B-1" in labels and "Grid-1" in labels and "Key C-1" in labels
+    assert labels.index("B-1") == len(by_part["Variant A"])
+
+
+def test_marking_grid_is_the_first_key_page_with_every_variants_letters(pdf_pages, variants):
+    first_key = next(i for i, p in enumerate(pdf_pages) if "Marking grid · page 1 of" in p)
+    assert all("Answer key" not in p for p in pdf_pages[:first_key])
+    grid = pdf_pages[first_key]
+    assert "Answer key" not in grid.split("Marking grid · page")[0]
+    for v in variants:
+        block = grid.split(f"Variant {v.letter}")[1]
+        expected = " ".join(f"{item.number} {item.answer_letter}" for item in v.questions)
+        assert norm(block).startswith(expected), v.letter
+
+
+@pytest.fixture(scope="module")
+def long_root(synth_root, tmp_path_factory) -> Path:
+    """The synthetic content with every text long: a deck title and source titles with a 200-letter word,
+    quotes of about 1,900 characters holding a 440-letter word, and a long curator's note on every fact."""
+    root = tmp_path_factory.mktemp("long") / "lib"
+    shutil.copytree(synth_root, root)
+    deck = root / "decks" / f"{DECK}.toml"
+    deck.write_text(deck.read_text().replace('title = "Synthetic group 3"',
+                                             f'title = "Synthetic group 3 {LONG_WORD[:200]} {"and more " * 20}"'))
+    for source in (root / "content" / "sources").glob("*.toml"):
+        source.write_text(source.read_text().replace('title = "Synthetic chronicle',
+                                                     f'title = "{LONG_WORD[:150]} {"Synthetic chronicle " * 10}'))
+    for path in [*(root / "content" / "sources").glob("*.txt"), *(root / "content" / "facts").glob("*.toml")]:
+        path.write_text(path.read_text(encoding="utf-8").replace("There were ", LONG_QUOTE_PREFIX), encoding="utf-8")
+    for facts in (root / "content" / "facts").glob("*.toml"):
+        facts.write_text(re.sub(r"^(quote = .*)$", lambda m: f'{m[1]}\nnote = "{LONG_NOTE}"', facts.read_text(),
+                                flags=re.M))
+    return root
+
+
+LONG_WORD = "Ubersetzungsworterbuch" * 20
+LONG_QUOTE_PREFIX = "There were " + "and after long deliberation, " * 50 + LONG_WORD + " "
+LONG_NOTE = "Historians dispute this figure; mainstream accounts give a range. " + LONG_WORD[:200]
+
+
+def test_curators_note_is_in_every_key_entry_of_pdf_and_html(long_root):
+    lmaker = QuizMaker(load_library(long_root))
+    spec = QuizSpec(DECK, 4, 2)
+    page = outline(render_html(lmaker, spec, variants=1))
+    (key,) = [s for s in page.sections if s["class"] == "key"]
+    assert len(key["rows"]) == 4
+    assert all(f"Curator's note: {LONG_NOTE}" in row["cells"][2].replace("’", "'") for row in key["rows"])
+    parts = pages_by_part([norm(p.extract_text()) for p in
+                           PdfReader(BytesIO(render_pdf(lmaker, spec, variants=1))).pages])
+    assert parts[("key", "A")].count("Curator's note: Historians dispute this figure") == 4
+
+
+def _ink_in_side_margins(pdf: bytes, tmp_path: Path) -> list[str]:
+    """Pages with anything printed in the outer 12 mm of either side (the worksheet's margins are 16 mm)."""
+    from PIL import Image
+
+    (tmp_path / "w.pdf").write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-png", "-r", "40", str(tmp_path / "w.pdf"), str(tmp_path / "p")], check=True)
+    inked = []
+    for png in sorted(tmp_path.glob("p-*.png")):
+        image = Image.open(png).convert("L")
+        strip = round(12 / 25.4 * 40)
+        for box in ((0, 0, strip, image.height), (image.width - strip, 0, image.width, image.height)):
+            if image.crop(box).getextrema()[0] < 200:
+                inked.append(png.name)
+    return inked
+
+
+@pytest.mark.skipif(not shutil.which("pdftoppm"), reason="pdftoppm (poppler-utils) is not installed")
+@pytest.mark.parametrize("paper", ["a4", "letter"])
+def test_long_titles_quotes_and_words_wrap_inside_the_page(long_root, tmp_path, paper):
+    lmaker = QuizMaker(load_library(long_root))
+    spec = QuizSpec(DECK, 12, 2)
+    assert sum(LONG_WORD in q.citation.quote for q in lmaker.make(worksheet.question_spec(spec)).questions) >= 2
+    pdf = render_pdf(lmaker, spec, variants=1, with_key=True, paper=paper)
+    reader = PdfReader(BytesIO(pdf))
+    # About a page per three key entries: the long texts wrap, they do not multiply the pages.
+    assert len(reader.pages) <= 12
+    assert _ink_in_side_margins(pdf, tmp_path) == []
+    text = norm(" ".join(p.extract_text() for p in reader.pages))
+    assert "Variant A · page 1 of" in text and "Synthetic group 3 Ubersetzungs" in text
