@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import re
 import shutil
 import subprocess
+import sys
 from html.parser import HTMLParser
 from io import BytesIO
 from itertools import combinations
@@ -25,6 +27,7 @@ from quizgen.worksheet import MAX_VARIANTS, build_variants, render_html, render_
 DECK = "group-3"
 CYRILLIC_DECK_TITLE = "Встреча на Эльбе, группа 3"
 CYRILLIC_PUBLISHER = "Издательство «Правда»"
+ROOT = Path(__file__).resolve().parent.parent
 KEYCAP_PREFIX = "There were 7\ufe0f\u20e38\ufe0f\u20e3 times "
 
 
@@ -582,3 +585,131 @@ def test_long_titles_quotes_and_words_wrap_inside_the_page(long_root, tmp_path, 
     assert _ink_in_side_margins(pdf, tmp_path) == []
     text = norm(" ".join(p.extract_text() for p in reader.pages))
     assert "Variant A · page 1 of" in text and "Synthetic group 3 Ubersetzungs" in text
+
+
+# --- web: bounded renders, cache, paper, phone ----------------------------------------------------
+
+
+def test_web_pdf_renders_are_bounded_busy_is_a_503_with_retry_after_and_cached_pdfs_still_serve(
+        synth_root, monkeypatch):
+    import threading
+
+    from quizgen.webapp import create_app
+
+    app = create_app({"TESTING": True, "CONTENT": str(synth_root), "WORKSHEET_RENDERS": 1})
+    client = app.test_client()
+    cached = client.get(f"/decks/{DECK}/worksheet.pdf?count=2&seed=1&key=0")
+    assert cached.status_code == 200
+    started, release = threading.Event(), threading.Event()
+    real = worksheet.html_to_pdf
+    calls = []
+
+    def slow(html: str) -> bytes:
+        calls.append(1)
+        started.set()
+        release.wait(30)
+        return real(html)
+
+    import quizgen_web.worksheets as web_worksheets
+
+    monkeypatch.setattr(worksheet, "html_to_pdf", slow)
+    first: dict = {}
+    thread = threading.Thread(target=lambda: first.update(
+        r=app.test_client().get(f"/decks/{DECK}/worksheet.pdf?count=2&seed=2&key=0")))
+    thread.start()
+    try:
+        assert started.wait(30)
+        busy = client.get(f"/decks/{DECK}/worksheet.pdf?count=2&seed=3&key=0")
+        assert busy.status_code == 503 and busy.headers["Retry-After"].isdigit()
+        assert "try again" in busy.get_data(as_text=True)
+        # Sheets made before are served from the cache while the one slot is busy, without a render.
+        again = client.get(f"/decks/{DECK}/worksheet.pdf?count=2&seed=1&key=0")
+        assert again.status_code == 200 and again.data == cached.data
+        assert web_worksheets.DEFAULT_RENDERS >= 1
+    finally:
+        release.set()
+        thread.join(60)
+    assert first["r"].status_code == 200 and len(calls) == 1
+    after = client.get(f"/decks/{DECK}/worksheet.pdf?count=2&seed=3&key=0")
+    assert after.status_code == 200
+
+
+def test_web_paper_comes_from_the_form_or_the_browsers_language(wclient, tmp_path):
+    def size(query: str, language: str | None = None) -> set[tuple[int, int]]:
+        headers = {"Accept-Language": language} if language else {}
+        response = wclient.get(f"/decks/{DECK}/worksheet.pdf?count=2&seed=5&key=0{query}", headers=headers)
+        assert response.status_code == 200
+        (tmp_path / "w.pdf").write_bytes(response.data)
+        return _page_sizes_mm(tmp_path / "w.pdf")
+
+    assert size("&paper=letter") == {(216, 279)}
+    assert size("", "en-US,en;q=0.8") == {(216, 279)}
+    assert size("", "de-DE,de;q=0.9") == {(210, 297)}
+    assert size("&paper=a4", "en-US") == {(210, 297)}
+    page = wclient.get(f"/decks/{DECK}/worksheet?count=2&seed=5", headers={"Accept-Language": "en-CA"})
+    assert '<option value="letter" selected>' in page.get_data(as_text=True)
+    assert "size: letter" in outline(page.get_data(as_text=True)).styles[0]
+
+
+def test_web_form_offers_the_clis_limits(wclient):
+    page = wclient.get(f"/decks/{DECK}/worksheet").get_data(as_text=True)
+    assert f'name="count" min="1" max="{MAX_COUNT}"' in page
+    assert f'name="variants" min="1" max="{MAX_VARIANTS}"' in page
+    response = wclient.get(f"/decks/{DECK}/worksheet?count={MAX_COUNT}&variants={MAX_VARIANTS}&key=0")
+    assert response.status_code == 200
+    assert len(outline(response.get_data(as_text=True)).sections) == MAX_VARIANTS
+
+
+@pytest.mark.browser
+def test_html_view_on_a_phone_keeps_every_blank_usable_and_nothing_wider_than_the_screen(wclient, tmp_path):
+    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(chromium).exists():
+        pytest.skip("Chromium is not installed; install it with `bash scripts/system-deps.sh`")
+    html = wclient.get(f"/decks/{DECK}/worksheet?count=6&seed=5&variants=2").get_data(as_text=True)
+    args = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"]
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=args)
+        try:
+            for width in (360, 1280):
+                page = browser.new_page(viewport={"width": width, "height": 800})
+                page.set_content(html)
+                lines = page.eval_on_selector_all(
+                    "#variant-A .field", "els => els.map(e => [e.querySelector('.label').textContent,"
+                    " e.querySelector('.line').getBoundingClientRect().width])")
+                assert [label for label, _ in lines] == ["Name", "Class", "Date"]
+                # Room to write a name or a date by hand: at least about 2.5 cm of line each.
+                assert all(w >= 95 for _, w in lines), (width, lines)
+                assert page.evaluate("document.documentElement.scrollWidth") <= width
+                page.screenshot(path=str(tmp_path / f"worksheet-{width}.png"), full_page=False)
+                page.close()
+        finally:
+            browser.close()
+
+
+def test_cli_shows_progress_on_a_terminal_and_nothing_in_a_pipe(synth_root, tmp_path):
+    import os
+    import pty
+
+    argv = [sys.executable, "-m", "quizgen", "worksheet", "--content", str(synth_root), "--deck", DECK,
+            "--count", "3", "--variants", "2", "--seed", "1"]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "web"), os.environ.get("PYTHONPATH", "")])}
+    piped = subprocess.run([*argv, "-o", str(tmp_path / "a.pdf")], capture_output=True, text=True, env=env)
+    assert piped.returncode == 0 and piped.stderr == "" and piped.stdout == f"Wrote {tmp_path / 'a.pdf'}\n"
+    leader, follower = pty.openpty()
+    try:
+        proc = subprocess.run([*argv, "-o", str(tmp_path / "b.pdf")], stdout=subprocess.PIPE, stderr=follower,
+                              text=True, env=env, timeout=300)
+        os.close(follower)
+        follower = -1
+        shown = b""
+        with contextlib.suppress(OSError):
+            while chunk := os.read(leader, 4096):
+                shown += chunk
+    finally:
+        os.close(leader)
+        if follower != -1:
+            os.close(follower)
+    assert proc.returncode == 0
+    assert b"Laying out" in shown and b"5/5" in shown, shown[-300:]
