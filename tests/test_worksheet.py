@@ -225,7 +225,8 @@ def test_missing_pango_is_a_render_error_with_the_fix(wmaker, spec, tmp_path, mo
 
 
 class Outline(HTMLParser):
-    """The parts of the worksheet a reader sees: sections, numbered questions, options and key rows."""
+    """The parts of the worksheet a reader sees: sections, numbered questions, options and key rows
+    (each row's cells: number, right letter and answer, source with quote and note)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -233,7 +234,7 @@ class Outline(HTMLParser):
         self.styles: list[str] = []
         self.external: list[str] = []
         self._stack: list[tuple[str, str]] = []
-        self._capture: str | None = None
+        self._capture: tuple[str, str, int] | None = None
         self._text = ""
 
     def handle_starttag(self, tag, attrs):
@@ -245,29 +246,29 @@ class Outline(HTMLParser):
             self.sections.append({"class": cls, "variant": a.get("data-variant"), "questions": [], "rows": []})
         elif tag == "li" and cls == "question":
             self.sections[-1]["questions"].append({"number": None, "marks": []})
-        elif tag == "tr" and cls == "key-row":
+        elif tag == "p" and cls == "key-row":
             self.sections[-1]["rows"].append({"cells": []})
-        wanted = tag == "style" or (tag == "span" and cls in ("num", "mark", "mark filled")) or (
-            tag == "td" and self.sections and self.sections[-1]["rows"])
+        wanted = tag == "style" or (tag == "span" and cls in ("num", "mark")) or cls in ("kn", "ka", "ks")
+        if tag != "br":  # a void element: no end tag comes
+            self._stack.append((tag, cls))
         if wanted and self._capture is None:
-            self._capture, self._text = (tag, cls), ""
-        self._stack.append((tag, cls))
+            self._capture, self._text = (tag, cls, len(self._stack) - 1), ""
 
     def handle_endtag(self, tag):
-        if self._capture and self._capture[0] == tag:
-            kind, cls = self._capture
+        if self._stack:
+            self._stack.pop()
+        if self._capture and len(self._stack) == self._capture[2]:
+            kind, cls, _ = self._capture
             text = self._text if kind == "style" else norm(self._text)
             if kind == "style":
                 self.styles.append(text)
-            elif kind == "td":
+            elif cls in ("kn", "ka", "ks"):
                 self.sections[-1]["rows"][-1]["cells"].append(text)
             elif cls == "num":
                 self.sections[-1]["questions"][-1]["number"] = text
             elif cls == "mark":
                 self.sections[-1]["questions"][-1]["marks"].append(text)
             self._capture = None
-        if self._stack:
-            self._stack.pop()
 
     def handle_data(self, data):
         if self._capture:
