@@ -12,8 +12,8 @@ import click
 from . import __version__
 from .content import Library, load_library
 from .errors import ContentError, QuizgenError
-from .quiz import MAX_COUNT, QuizMaker, QuizSpec
-from .templates import QUESTION_KINDS
+from .quiz import DEFAULT_COUNT, KIND_LABELS, LETTERS, MAX_COUNT, MAX_SEED, QuizMaker, QuizSpec
+from .worksheet import DEFAULT_COUNT as WORKSHEET_COUNT
 from .worksheet import MAX_VARIANTS, PAPERS
 
 
@@ -145,40 +145,105 @@ def _kinds(value: str) -> tuple[str, ...]:
     return tuple(k.strip().replace("-", "_") for k in value.split(",") if k.strip())
 
 
+def seed_option(**kwargs):
+    """--seed, the same range everywhere (the quiz code's seed field)."""
+    return click.option("--seed", type=click.IntRange(0, MAX_SEED), **kwargs)
+
+
+def count_option(default: int):
+    """--count, the number of questions, the same range everywhere."""
+    return click.option("--count", default=default, show_default=True, type=click.IntRange(1, MAX_COUNT),
+                        help="How many questions.")
+
+
+_KINDS_HELP = "Question kinds, comma-separated: " + "; ".join(
+    f"{kind} ({label.lower()})" for kind, label in KIND_LABELS.items())
+
+
 @cli.command()
 @content_option
-@click.option("--deck", "deck_id", required=True, help="Deck id (see `quizgen decks`).")
-@click.option("--count", default=10, show_default=True, type=click.IntRange(1, MAX_COUNT))
-@click.option("--seed", default=0, show_default=True, type=click.IntRange(0, 10**12 - 1))
-@click.option("--kinds", default=",".join(QUESTION_KINDS), show_default=True,
-              help="Question kinds, comma-separated: forward, reverse, true_false.")
-@click.option("--code", help="Remake the quiz with this code instead of --deck/--count/--seed.")
+@click.option("--deck", "deck_id", help="Deck id (see `quizgen decks`); not needed with --code.")
+@count_option(DEFAULT_COUNT)
+@seed_option(default=0, show_default=True)
+@click.option("--kinds", default=",".join(KIND_LABELS), show_default=True, help=_KINDS_HELP)
+@click.option("--code", help="Remake the quiz with this code (as the web site shows it) instead of "
+              "--deck/--count/--seed/--kinds.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON with answers and citations.")
 @friendly
-def quiz(content: Path | None, deck_id: str, count: int, seed: int, kinds: str, code: str | None,
+def quiz(content: Path | None, deck_id: str | None, count: int, seed: int, kinds: str, code: str | None,
          as_json: bool) -> None:
     """Make a multiple-choice quiz, with its answer key and citations.
 
-    The same deck, count, seed and kinds always give the same quiz.
+    The same deck, count, seed and kinds always give the same quiz, and so does its code.
 
     Example:
 
         quizgen quiz --deck elbe-1945 --count 10 --seed 1
+
+        quizgen quiz --code elbe-1945.10.frt.1.3fa9c2d1
     """
+    ctx = click.get_current_context()
+    if code:
+        given = [f"--{name}" for name in ("count", "seed", "kinds")
+                 if ctx.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT]
+        if given:
+            raise click.UsageError(f"--code already holds the deck, count, seed and kinds; drop {', '.join(given)}")
+    elif not deck_id:
+        raise click.UsageError("give --deck ID (see `quizgen decks`) or --code CODE")
     maker = QuizMaker(_library(content))
-    made = maker.from_code(code) if code else maker.make(QuizSpec(deck_id, count, seed, _kinds(kinds)))
+    if code:
+        made = maker.from_code(code.strip())
+        if deck_id and deck_id != made.spec.deck_id:
+            raise click.UsageError(
+                f"--deck {deck_id} disagrees with quiz code {made.code}, which is a quiz of deck "
+                f"{made.spec.deck_id}; drop --deck"
+            )
+    else:
+        made = maker.make(QuizSpec(deck_id, count, seed, _kinds(kinds)))
     if as_json:
         click.echo(json.dumps(made.to_dict(), indent=2, ensure_ascii=False))
         return
     click.echo(f"{made.title} — quiz {made.code}\n")
+    if made.short:
+        click.echo(f"(This deck gave {len(made.questions)} questions of these kinds, not the {made.spec.count} "
+                   "asked for.)\n")
     for n, q in enumerate(made.questions, start=1):
         click.echo(f"{n}. {q.stem}")
-        for letter, option in zip("ABCDEFGH", q.options, strict=False):
+        for letter, option in zip(LETTERS, q.options, strict=False):
             click.echo(f"   {letter}) {option}")
         click.echo()
     click.echo("Answer key")
     for n, q in enumerate(made.questions, start=1):
-        click.echo(f"{n}. {'ABCDEFGH'[q.answer_index]}) {q.answer}\n   Source: {q.citation.line()}")
+        click.echo(f"{n}. {LETTERS[q.answer_index]}) {q.answer}\n   Source: {q.citation.line()}")
+
+
+@cli.command()
+@content_option
+@click.option("--deck", "deck_id", help="Only this deck (default: every deck).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (stable keys and order).")
+@friendly
+def review(content: Path | None, deck_id: str | None, as_json: bool) -> None:
+    """Report question quality: every fact under every template, its options and warnings.
+
+    Warns when a question gives away another's answer, a stem names its own answer, options
+    come from another topic or are made up, the answer stands out by length or position, a
+    template has too few coherent wrong options, or facts share a quote. Exits 1 on errors
+    (a deck title or stem naming an answer, a fact never asked). `check` is about validity.
+
+    Example:
+
+        quizgen review --deck elbe-1945
+    """
+    from .review import ERROR, to_json, to_text
+    from .review import review as review_decks
+
+    reviews = review_decks(_library(content), deck_id)
+    if as_json:
+        click.echo(json.dumps(to_json(reviews), indent=2, ensure_ascii=False, sort_keys=True))
+    else:
+        click.echo(to_text(reviews, "ABCDEFGH"))
+    if any(r.count(ERROR) for r in reviews):
+        sys.exit(1)
 
 
 @cli.command()
@@ -214,8 +279,8 @@ def anki(content: Path | None, deck_id: str | None, all_decks: bool, out_dir: Pa
 @cli.command()
 @content_option
 @click.option("--deck", "deck_id", required=True, help="Deck id (see `quizgen decks`).")
-@click.option("--count", default=20, show_default=True, type=click.IntRange(1, MAX_COUNT))
-@click.option("--seed", default=0, show_default=True, type=click.IntRange(0, 10**12 - 1))
+@count_option(WORKSHEET_COUNT)
+@seed_option(default=0, show_default=True, help="The same seed always prints the same sheets.")
 @click.option("--variants", default=1, show_default=True, type=click.IntRange(1, MAX_VARIANTS),
               help="Versions A, B, C… with the same questions in different orders.")
 @click.option("--no-key", is_flag=True, help="Leave out the marking grid and the answer keys.")
@@ -236,7 +301,7 @@ def worksheet(content: Path | None, deck_id: str, count: int, seed: int, variant
 
     paper = (paper or default_paper()).lower()
     maker = QuizMaker(_library(content))
-    spec = QuizSpec(deck_id, count, seed, QUESTION_KINDS)
+    spec = QuizSpec(deck_id, count, seed)
     parts = part_count(variants, not no_key)
     # A bar only where someone watches and the wait is long enough to wonder; pipes and logs stay clean.
     if out.suffix.lower() == ".pdf" and parts >= 4 and sys.stderr.isatty():

@@ -8,12 +8,13 @@ curator fixes everything in one pass.
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
 import re
-import tomllib
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -21,12 +22,15 @@ import rtoml
 from pydantic import TypeAdapter, ValidationError
 
 from .errors import ContentError, Problem, UnknownDeckError
-from .models import DateFact, Deck, Fact, Period, Source
+from .limits import MAX_FILE_BYTES, MIN_QUOTE_WORDS
+from .models import DateFact, Deck, Fact, Period, Source, Topic
 from .validation import flatten
 
 _FACT = TypeAdapter(Fact)
 _FACTS_FILE_KEYS = {"topic", "period", "fact"}
 _FILE_PERIOD = TypeAdapter(Period)
+_TOPIC = TypeAdapter(Topic)
+_WORD = re.compile(r"\w+")
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " "})
 _QUOTE_PAIRS = tuple((chr(k), v) for k, v in _QUOTES.items())  # no replacement is itself replaced
 
@@ -80,6 +84,8 @@ class Library:
     fact_files: dict[str, str]  # fact id -> facts file name
     digest: str  # hash of every content byte: quiz codes pin it
     file_periods: dict[str, tuple[int, int]] = field(default_factory=dict)  # facts file name -> its period
+    # source id -> its .toml file: exports stamp notes with its mtime without parsing it again.
+    source_files: dict[str, Path] = field(default_factory=dict)
     _deck_facts: dict[str, list[Fact]] = field(default_factory=dict, repr=False)
 
     def deck(self, deck_id: str) -> Deck:
@@ -105,10 +111,6 @@ class Library:
             return (fact.date.value.year, fact.date.value.year)
         return self.file_periods.get(self.fact_files.get(fact.id, ""))
 
-    @cached_property
-    def short_digest(self) -> str:
-        return self.digest[:8]
-
 
 def select(deck: Deck, facts: Iterable[Fact], fact_files: dict[str, str]) -> Iterator[Fact]:
     if deck.all:
@@ -128,25 +130,83 @@ def _rel(path: Path, root: Path) -> str:
         return str(path)
 
 
-def _read_toml(path: Path, root: Path, problems: list[Problem]) -> tuple[dict | None, bytes]:
-    raw = path.read_bytes()
+class _Unreadable(Exception):
+    """A content file that cannot be read as a regular file; the message says why and the fix."""
+
+
+def read_content_file(path: Path) -> bytes:
+    """The bytes of a regular file of at most ``MAX_FILE_BYTES``, or ``_Unreadable``.
+
+    Never blocks: a named pipe is opened without waiting for a writer, then refused.
+    """
     try:
-        text = raw.decode("utf-8")
-        try:
-            # rtoml (Rust) parses large libraries ~10x faster than tomllib; tomllib, below,
-            # words the error when a file is malformed.
-            return rtoml.loads(text), raw
-        except rtoml.TomlParsingError:
-            return tomllib.loads(text), raw
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        if path.is_symlink():
+            raise _Unreadable(f"a symbolic link to {os.readlink(path)!r}, which does not exist; "
+                              "point it at a file or remove it") from None
+        raise _Unreadable("vanished while being read; run the command again") from None
+    except PermissionError:
+        raise _Unreadable("cannot be read (permission denied); make it readable (chmod a+r)") from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise _Unreadable("a symbolic link that leads back to itself; point it at a file or remove it") from None
+        raise _Unreadable(f"cannot be read ({exc.strerror}); check the file") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            what = "a folder" if stat.S_ISDIR(info.st_mode) else (
+                "a named pipe" if stat.S_ISFIFO(info.st_mode) else "not a regular file")
+            raise _Unreadable(f"is {what}, not a file; rename or remove it")
+        if info.st_size > MAX_FILE_BYTES:
+            raise _Unreadable(f"is {info.st_size:,} bytes; the limit is {MAX_FILE_BYTES:,}: split it")
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            data = f.read(MAX_FILE_BYTES + 1)  # a file growing as we read stays bounded
+    except OSError as exc:
+        raise _Unreadable(f"cannot be read ({exc.strerror}); check the file") from None
+    finally:
+        os.close(fd)
+    if len(data) > MAX_FILE_BYTES:
+        raise _Unreadable(f"is over {MAX_FILE_BYTES:,} bytes, the limit: split it")
+    return data
+
+
+_RTOML_AT = re.compile(r" at line (\d+) column (\d+)")
+
+
+def parse_toml(raw: bytes) -> dict:
+    """The one TOML parser of quizgen: rtoml (TOML 1.0, and 1.1's escapes such as \\x2F).
+
+    rtoml parses large libraries ~10x faster than tomllib, bounds nesting itself (an array
+    nested 1,000 deep is an error, not a RecursionError) and accepts a UTF-8 byte-order mark.
+    Raises ``UnicodeDecodeError`` or ``rtoml.TomlParsingError``.
+    """
+    return rtoml.loads(raw.decode("utf-8"))
+
+
+def _line_of(raw: bytes, offset: int) -> int:
+    return raw.count(b"\n", 0, offset) + 1
+
+
+def _read_toml(path: Path, root: Path, problems: list[Problem]) -> tuple[dict | None, bytes]:
+    rel = _rel(path, root)
+    try:
+        raw = read_content_file(path)
+    except _Unreadable as exc:
+        problems.append(Problem(rel, str(exc)))
+        return None, b""
+    try:
+        return parse_toml(raw), raw
     except UnicodeDecodeError as exc:
-        problems.append(Problem(_rel(path, root), f"not UTF-8 text ({exc.reason}); save it as UTF-8"))
-    except tomllib.TOMLDecodeError as exc:
-        # tomllib puts "(at line N, column M)" in the message; lift the line to the front.
-        msg = str(exc)
-        m = re.search(r"\(at line (\d+), column (\d+)\)", msg)
+        problems.append(Problem(rel, f"not UTF-8 text ({exc.reason}); save it as UTF-8",
+                                line=_line_of(raw, exc.start)))
+    except rtoml.TomlParsingError as exc:
+        # rtoml ends its message with "at line N column M": lift the line to the front.
+        msg = " ".join(str(exc).split())
+        m = _RTOML_AT.search(msg)
         line = int(m[1]) if m else None
-        msg = msg[: m.start()].strip() if m else msg
-        problems.append(Problem(_rel(path, root), f"malformed TOML: {msg}", line=line))
+        msg = (msg[: m.start()] + msg[m.end():]).strip() if m else msg
+        problems.append(Problem(rel, f"malformed TOML: {msg}", line=line))
     return None, raw
 
 
@@ -179,13 +239,28 @@ class _Loader:
         self.fact_places: dict[str, str] = {}
         self.file_periods: dict[str, tuple[int, int]] = {}
         self.decks: dict[str, Deck] = {}
+        self.source_files: dict[str, Path] = {}
+        self.has_facts_folder = False
+
+    def _folder(self, folder: Path, fix: str) -> bool:
+        """True if ``folder`` is a folder; otherwise a problem line saying so."""
+        if folder.is_dir():
+            return True
+        what = "is not a folder" if os.path.lexists(folder) else "is missing"
+        self.problems.append(Problem(_rel(folder, self.root), f"the {_rel(folder, self.root)}/ folder {what}; {fix}"))
+        return False
 
     def _files(self, folder: Path) -> Iterator[tuple[Path, str, dict, bytes]]:
         """Each TOML file of a folder, parsed, with its bytes counted into the digest."""
-        for file in sorted(folder.glob("*.toml")):
+        try:
+            files = sorted(folder.glob("*.toml"))
+        except OSError as exc:
+            self.problems.append(Problem(_rel(folder, self.root), f"cannot be listed ({exc.strerror}); check the folder"))
+            return
+        for file in files:
             rel = _rel(file, self.root)
             data, raw = _read_toml(file, self.root, self.problems)
-            self.digest.update(rel.encode() + b"\0" + raw)
+            self.digest.update(os.fsencode(rel) + b"\0" + raw)
             if data is not None:
                 yield file, rel, data, raw
 
@@ -205,29 +280,51 @@ class _Loader:
             yield file, rel, item
 
     def load_sources(self) -> None:
-        for file, rel, source in self._one_model_per_file(
-                self.root / "content" / "sources", Source, "source", self.sources):
-            text_path = file.parent / source.text
-            if not text_path.is_file():
-                self.problems.append(Problem(rel, f"stored text {_rel(text_path, self.root)} not found; "
-                                             "save the source's text there", fact_id=source.id,
-                                             field="text", kind="source"))
-                continue
-            text_raw = text_path.read_bytes()
-            self.digest.update(text_raw)
-            self.sources[source.id] = source
-            self.source_texts[source.id] = normalise_text(text_raw.decode("utf-8", errors="replace"))
+        folder = self.root / "content" / "sources"
+        if not self._folder(folder, "create it and put a .toml file and its stored text there per source"):
+            return
+        content = os.path.realpath(self.root / "content")
+        for file, rel, source in self._one_model_per_file(folder, Source, "source", self.sources):
+            text = self._stored_text(file, rel, source, content)
+            if text is not None:
+                self.sources[source.id] = source
+                self.source_files[source.id] = file
+                self.source_texts[source.id] = normalise_text(text)
+
+    def _stored_text(self, file: Path, rel: str, source: Source, content: str) -> str | None:
+        """The source's stored text, read only from inside the content folder and strictly as UTF-8."""
+        def problem(message: str) -> None:
+            self.problems.append(Problem(rel, message, fact_id=source.id, field="text", kind="source"))
+
+        text_path = file.parent / source.text
+        shown = _rel(text_path, self.root)
+        if not os.path.lexists(text_path):
+            return problem(f"stored text {shown} not found; save the source's text there")
+        # realpath follows every link (and stops at a loop) without raising: what is read is checked.
+        if os.path.commonpath([content, os.path.realpath(text_path)]) != content:
+            return problem(f"stored text {shown} is a link to a file outside the content folder; "
+                           "copy the text into content/ instead")
+        try:
+            raw = read_content_file(text_path)
+        except _Unreadable as exc:
+            return problem(f"stored text {shown} {exc}")
+        self.digest.update(raw)
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            return problem(f"stored text {shown} is not UTF-8 ({exc.reason} at line {_line_of(raw, exc.start)}); "
+                           "save it as UTF-8")
 
     def load_facts(self) -> None:
-        for file, rel, data, raw in self._files(self.root / "content" / "facts"):
+        folder = self.root / "content" / "facts"
+        self.has_facts_folder = self._folder(folder, "create it and put the facts files (*.toml) there")
+        if not self.has_facts_folder:
+            return
+        for file, rel, data, raw in self._files(folder):
             for key in sorted(set(data) - _FACTS_FILE_KEYS):
                 self.problems.append(Problem(rel, f"unknown top-level key {key!r}; a facts file has "
                                              "topic = \"…\" and [[fact]] tables", field=key))
-            topic = data.get("topic")
-            if not isinstance(topic, str) or not topic.strip():
-                self.problems.append(Problem(rel, "missing topic; add topic = \"…\" at the top of the file",
-                                             field="topic"))
-                topic = file.stem
+            topic = self._topic(data, rel, file.stem)
             if "period" in data:
                 try:
                     self.file_periods[file.name] = _FILE_PERIOD.validate_python(data["period"])
@@ -240,6 +337,17 @@ class _Loader:
                 continue
             for index, item in enumerate(raw_facts):
                 self._fact(item, index, topic, file.name, rel, raw)
+
+    def _topic(self, data: dict, rel: str, default: str) -> str:
+        if "topic" not in data:
+            self.problems.append(Problem(rel, "missing topic; add topic = \"…\" at the top of the file",
+                                         field="topic"))
+            return default
+        try:
+            return _TOPIC.validate_python(data["topic"])
+        except ValidationError as exc:
+            self.problems += [Problem(rel, msg, field="topic") for _, msg in flatten(exc)]
+            return default
 
     def _fact(self, item: Any, index: int, topic: str, file_name: str, rel: str, raw: bytes) -> None:
         if not isinstance(item, dict):
@@ -265,10 +373,21 @@ class _Loader:
             known = ", ".join(sorted(self.sources)) or "none"
             self.problems.append(Problem(rel, f"unknown source {fact.source!r}; known sources: {known}",
                                          fact_id=fact.id, field="source", line=line))
+        elif len(_WORD.findall(fact.quote)) < MIN_QUOTE_WORDS:
+            self.problems.append(Problem(rel, f"a quote of at least {MIN_QUOTE_WORDS} words is needed to cite "
+                                         "the fact; copy the whole sentence that states it",
+                                         fact_id=fact.id, field="quote", line=_id_line(raw, fact.id)))
         elif not quote_found:
             self.problems.append(Problem(rel, f"quote not found in the text of source {fact.source!r}; "
                                          "copy it word for word from the stored text",
                                          fact_id=fact.id, field="quote", line=line))
+        if isinstance(fact, DateFact) and fact.source in self.sources:
+            published = self.sources[fact.source].published
+            if fact.date.span()[0] > published.span()[1]:
+                self.problems.append(Problem(
+                    rel, f"{fact.date.iso()} is after the source was published ({published.iso()}); a source "
+                    "cannot report a later event: check the date, or cite a later source",
+                    fact_id=fact.id, field="date", line=_id_line(raw, fact.id)))
         self.facts[fact.id] = fact
         self.topics[fact.id] = topic
         self.fact_files[fact.id] = file_name
@@ -276,11 +395,18 @@ class _Loader:
 
     def load_decks(self) -> None:
         folder = self.root / "decks"
+        if not self._folder(folder, "create it and add a deck file such as decks/all-facts.toml"):
+            return
         if not any(folder.glob("*.toml")):
             self.problems.append(Problem(_rel(folder, self.root),
                                          "no decks; add a deck file such as decks/all-facts.toml"))
-        known_files = {f.name for f in (self.root / "content" / "facts").glob("*.toml")}
+        # Without a facts folder (already reported) every deck would select nothing: no echo of that.
+        facts = self.root / "content" / "facts"
+        known_files = {f.name for f in facts.glob("*.toml")} if self.has_facts_folder else None
         for _, rel, deck in self._one_model_per_file(folder, Deck, "deck", self.decks):
+            self.decks[deck.id] = deck
+            if known_files is None:
+                continue
             for name in deck.files:
                 if name not in known_files:
                     self.problems.append(Problem(rel, f"no facts file {name!r} in content/facts",
@@ -289,7 +415,6 @@ class _Loader:
                 self.problems.append(Problem(rel, "this deck selects no facts; check its tags and files",
                                              fact_id=deck.id, field="tags" if deck.tags else "files",
                                              kind="deck"))
-            self.decks[deck.id] = deck
 
 
 def load_library(path: Path | str | None = None) -> Library:
@@ -301,4 +426,4 @@ def load_library(path: Path | str | None = None) -> Library:
     if loader.problems:
         raise ContentError(loader.problems)
     return Library(loader.root, loader.sources, loader.facts, loader.decks, loader.topics,
-                   loader.fact_files, loader.digest.hexdigest(), loader.file_periods)
+                   loader.fact_files, loader.digest.hexdigest(), loader.file_periods, loader.source_files)

@@ -8,12 +8,14 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from .limits import MAX_YEAR, MIN_YEAR
+
 MONTHS = (
     "January", "February", "March", "April", "May", "June",
     "July", "August", "September", "October", "November", "December",
 )
 
-_PATTERN = re.compile(r"^(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2}))?)?$")
+_PATTERN = re.compile(r"(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2}))?)?", re.ASCII)  # fullmatch; ASCII: no other digits
 
 
 class Precision(StrEnum):
@@ -40,18 +42,18 @@ class FuzzyDate:
         if isinstance(raw, dt.datetime):
             raise ValueError("give a date without a time of day, as YYYY-MM-DD")
         if isinstance(raw, dt.date):
+            cls._check_year(raw.year, raw.isoformat())
             return cls(raw, Precision.DAY)
-        if isinstance(raw, int) and not isinstance(raw, bool):
-            raw = f"{raw:04d}"
         if not isinstance(raw, str):
             raise ValueError("write the date as a string: \"YYYY-MM-DD\", \"YYYY-MM\" or \"YYYY\"")
         text = raw.strip()
-        match = _PATTERN.match(text)
+        match = _PATTERN.fullmatch(text)
         if not match:
             raise ValueError(
                 f"{text!r} is not a date: write it as YYYY-MM-DD, YYYY-MM or YYYY (e.g. 1945-04-25)"
             )
         year = int(match["y"])
+        cls._check_year(year, text)
         month = int(match["m"] or 1)
         day = int(match["d"] or 1)
         try:
@@ -65,6 +67,11 @@ class FuzzyDate:
         else:
             precision = Precision.YEAR
         return cls(value, precision)
+
+    @staticmethod
+    def _check_year(year: int, text: str) -> None:
+        if not MIN_YEAR <= year <= MAX_YEAR:
+            raise ValueError(f"{text}: the year must be from {MIN_YEAR} to {MAX_YEAR}; check the year")
 
     def span(self) -> tuple[dt.date, dt.date]:
         """The first and last day the date may mean: 'November 1933' spans the whole month."""

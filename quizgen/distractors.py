@@ -1,39 +1,56 @@
 """Wrong options that a student who does not know the fact cannot tell from the answer.
 
 The pools are indexed once per library (``DistractorIndex``); making a
-question samples from them and never scans the library. Two rules keep the
-options from giving the answer away:
+question samples from them and never scans the library. Rules:
 
+* options come from the fact's own time and topic first: the same topic (its
+  facts file) and a period that overlaps the fact's (within ``PERIOD_SLACK``
+  years), then the curator's lists (``distractors``, ``reverse_distractors``),
+  then other topics of the same period, and only then made-up values of the
+  same kind (nearby dates and numbers, names from the nationality's locale,
+  renumbered units). A pooled option whose period is known and far from the
+  fact's is never offered;
 * ordered answers (dates, quantities) take a rank drawn uniformly among the
   options, so "pick the middle one" or "pick the extreme" scores at chance;
+  an "at least" count takes wrong options above it only (below would be true);
 * options are told apart after normalising case, spaces, punctuation and a
   leading "the", so no two options read the same, and nothing listed as also
-  true is ever offered as wrong.
+  true is ever offered as wrong;
+* work per question is bounded whatever the value: no list grows with the
+  magnitude of a number or the size of the library.
 """
 
 from __future__ import annotations
 
-import bisect
 import contextlib
 import datetime as dt
+import math
 import random
 import re
 import string
+import threading
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from functools import cache
 
 from faker import Faker
 
 from .dates import FuzzyDate, Precision
-from .models import DateFact, Fact, PersonFact, PlaceFact, QuantityFact, Source, UnitFact, format_quantity
+from .models import DateFact, Fact, PersonFact, PlaceFact, QuantityFact, Source, UnitFact
 from .translit import to_latin
+from .wording import EXACT_DIGITS_BELOW, is_clock, quantity_text
 
 WANTED = 3  # distractors per question: four options
-MINIMUM = 2  # fewer than this and the question is not asked
+MINIMUM = 2  # fewer coherent, provably wrong options than this and the template is not offered
+PERIOD_SLACK = 2  # years: a 1943 option is of the same period as a 1945 fact, a 1933 one is not
+_WIDE_PERIOD = 100  # years: a period wider than this says nothing about time, only topic counts
+_MAX_DECADES = 12  # decade buckets looked at per question, so a wide period costs no more
 
 _PUNCT = str.maketrans("", "", string.punctuation + "\u2019\u2018\u201c\u201d\u2013\u2014")
 _SPACE = re.compile(r"\s+")
+_POSSESSIVE = re.compile(r"(?<=\w)['\u2019]s\b")  # "the Red Army's front" names "the Red Army"
 
 ROLE_WORDS = (
     "ambassador", "marshal", "general", "admiral", "president", "secretary", "commissar",
@@ -48,14 +65,45 @@ LOCALES = {
     "british": "en_GB", "english": "en_GB", "french": "fr_FR", "german": "de_DE",
     "polish": "pl_PL", "italian": "it_IT", "japanese": "ja_JP", "chinese": "zh_CN",
 }
+# Nationalities that name one people across a change of state: a Soviet role may stand beside a Russian one.
+_NATION = {"soviet": "russian"}
 
 _ORDINAL_WORDS = ("First", "Second", "Third", "Fourth", "Fifth", "Sixth", "Seventh", "Eighth", "Ninth")
+_AT_LEAST = re.compile(r"\bat (?:the )?least\b", re.I)
+
+# Where an option came from, weakest last; ``quizgen review`` reports them.
+SAME_TOPIC, CURATED, SAME_PERIOD, MADE = "same topic", "curated", "same period", "made up"
+
+Period = tuple[int, int] | None
 
 
 def normalise_option(text: str) -> str:
     """How two options are compared: 'The Elbe River.' and 'elbe  river' are the same."""
-    text = _SPACE.sub(" ", text.translate(_PUNCT).casefold()).strip()
+    text = _SPACE.sub(" ", _POSSESSIVE.sub("", text).translate(_PUNCT).casefold()).strip()
     return text[4:] if text.startswith("the ") else text
+
+
+def is_word_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"  # exactly what the regex \w matches in a str pattern
+
+
+def names(text: str, phrase: str) -> bool:
+    """Whether ``text`` holds ``phrase`` as whole words ('5' is not named by '1945').
+
+    Plain ``str.find`` with the word-boundary checks: one regex per option missed the ``re``
+    cache on large libraries and cost most of a quiz's time.
+    """
+    if not phrase:
+        return False
+    end = len(phrase)
+    at = text.find(phrase)
+    while at >= 0:
+        if (at == 0 or not is_word_char(text[at - 1])) and (
+            at + end == len(text) or not is_word_char(text[at + end])
+        ):
+            return True
+        at = text.find(phrase, at + 1)
+    return False
 
 
 def role_word(role: str) -> str:
@@ -66,135 +114,223 @@ def role_word(role: str) -> str:
     return ""
 
 
-class _Picker:
-    """Collects distinct options, refusing the answer, also-true answers and repeats."""
+def nation(nationality: str) -> str:
+    key = nationality.casefold()
+    return _NATION.get(key, key)
 
-    def __init__(self, answer: str, also_true: Iterable[str], want: int):
+
+def same_period(a: Period, b: Period) -> bool | None:
+    """True or False when both periods are known (within the slack), None when either is not."""
+    if a is None or b is None:
+        return None
+    return a[0] - PERIOD_SLACK <= b[1] and b[0] - PERIOD_SLACK <= a[1]
+
+
+def own_period(fact: Fact) -> Period:
+    """The period a fact states itself, for facts outside an indexed library."""
+    if fact.period is not None:
+        return fact.period
+    if isinstance(fact, DateFact):
+        return (fact.date.value.year, fact.date.value.year)
+    return None
+
+
+@dataclass(frozen=True)
+class _Entry:
+    value: str
+    period: Period
+    topic: str
+    extra: object = None  # a date event's FuzzyDate, a place event's place key
+
+
+class _Picker:
+    """Collects distinct options, refusing the answer, also-true answers, repeats and rejects."""
+
+    def __init__(self, answer: str, also_true: Iterable[str], want: int,
+                 reject: Callable[[str], bool] | None = None):
         self.taken = {normalise_option(answer)} | {normalise_option(a) for a in also_true}
         self.picked: list[str] = []
+        self.origins: list[str] = []
         self.want = want
+        self.reject = reject
 
     @property
     def full(self) -> bool:
         return len(self.picked) >= self.want
 
-    def offer(self, option: str) -> None:
+    def offer(self, option: str, origin: str) -> None:
         key = normalise_option(option)
-        if not self.full and key and key not in self.taken:
+        if not self.full and key and key not in self.taken and not (self.reject and self.reject(key)):
             self.taken.add(key)
             self.picked.append(option)
+            self.origins.append(origin)
 
-    def offer_sample(self, pool: Sequence[str], rng: random.Random) -> None:
+    def offer_sample(self, pool: Sequence, rng: random.Random, origin: str,
+                     accept: Callable[[_Entry], bool] | None = None) -> None:
         """Offer a random handful of a pool without walking all of it."""
         if self.full or not pool:
             return
         size = min(len(pool), (self.want - len(self.picked)) * 3 + 4)
-        for option in rng.sample(pool, size):
-            self.offer(option)
+        for item in rng.sample(pool, size):
+            if isinstance(item, _Entry):
+                if accept is None or accept(item):
+                    self.offer(item.value, origin)
+            else:
+                self.offer(item, origin)
+
+    def result(self) -> list[tuple[str, str]]:
+        return list(zip(self.picked, self.origins, strict=True))
 
 
 class DistractorIndex:
-    """Pools of candidate options, built once per library in one pass over the facts."""
+    """Pools of candidate options by topic and by decade, built once per library in one pass."""
 
-    def __init__(self, facts: Iterable[Fact], sources: Mapping[str, Source] | None = None):
+    def __init__(self, facts: Iterable[Fact], sources: Mapping[str, Source] | None = None, *,
+                 topics: Mapping[str, str] | None = None,
+                 period_of: Callable[[Fact], Period] | None = None):
         # A wrong date after the source was published would be an anachronism: cap them there.
         self.latest = {sid: src.published.span()[1] for sid, src in (sources or {}).items()}
-        self.names_by_role_nat: dict[tuple[str, str], list[str]] = defaultdict(list)
-        self.names_by_nat: dict[str, list[str]] = defaultdict(list)
-        self.names_by_role: dict[str, list[str]] = defaultdict(list)
-        self.roles_by_nat: dict[str, list[str]] = defaultdict(list)
-        self.roles: list[str] = []
-        self.places_by_type: dict[str, list[str]] = defaultdict(list)
-        self.place_events: list[tuple[str, str]] = []  # (place key, event)
-        self.units_by_echelon_side: dict[tuple[str, str], list[str]] = defaultdict(list)
-        self.units_by_echelon: dict[str, list[str]] = defaultdict(list)
-        date_events: list[tuple[int, FuzzyDate, str]] = []  # (ordinal, date, event)
+        self._period_of = period_of or own_period
+        self._topics = topics or {}
+        self._context: dict[str, tuple[str, Period]] = {}
+        # (category key, scope) -> entries; scope is ("t", topic) or ("d", decade).
+        self._pools: dict[tuple, list[_Entry]] = defaultdict(list)
+        self._roles_by_name: dict[str, set[str]] = defaultdict(set)
+        self._events_by_place: dict[str, set[str]] = defaultdict(set)
         seen: set[tuple] = set()
 
-        def add(pool: list[str], key: tuple, value: str) -> None:
-            if key not in seen:
-                seen.add(key)
-                pool.append(value)
-
         for fact in facts:
+            topic = self._topics.get(fact.id, "")
+            period = self._period_of(fact)
+            self._context[fact.id] = (topic, period)
+
+            def add(key: tuple, value: str, extra: object = None, topic=topic, period=period) -> None:
+                entry = _Entry(value, period, topic, extra)
+                ident = (key, normalise_option(value))
+                for scope in _scopes(topic, period):
+                    if (ident, scope) not in seen:
+                        seen.add((ident, scope))
+                        self._pools[key, scope].append(entry)
+
             if isinstance(fact, PersonFact):
-                nat, word = fact.nationality.casefold(), role_word(fact.role)
-                name = normalise_option(fact.name)
-                add(self.names_by_nat[nat], ("n", nat, name), fact.name)
+                nat, word = nation(fact.nationality), role_word(fact.role)
+                add(("name", word, nat), fact.name)
                 if word:
-                    add(self.names_by_role_nat[word, nat], ("rn", word, nat, name), fact.name)
-                    add(self.names_by_role[word], ("r", word, name), fact.name)
-                add(self.roles_by_nat[nat], ("rl", nat, fact.role), fact.role)
-                add(self.roles, ("rl", fact.role), fact.role)
+                    add(("name", "", nat), fact.name)
+                add(("role", nat), fact.role)
+                self._roles_by_name[normalise_option(fact.name)].add(fact.role)
             elif isinstance(fact, PlaceFact):
-                ptype = fact.place_type.casefold()
-                add(self.places_by_type[ptype], ("p", ptype, normalise_option(fact.place)), fact.place)
-                self.place_events.append((normalise_option(fact.place), fact.event))
+                place = normalise_option(fact.place)
+                add(("place", fact.place_type.casefold()), fact.place)
+                add(("place-event",), fact.event, place)
+                self._events_by_place[place].add(fact.event)
             elif isinstance(fact, UnitFact):
-                ech, side = fact.echelon.casefold(), fact.side.casefold()
-                key = normalise_option(fact.unit)
-                add(self.units_by_echelon_side[ech, side], ("us", ech, side, key), fact.unit)
-                add(self.units_by_echelon[ech], ("u", ech, key), fact.unit)
+                add(("unit", fact.echelon.casefold(), fact.side.casefold()), fact.unit)
             elif isinstance(fact, DateFact):
-                date_events.append((fact.date.value.toordinal(), fact.date, fact.event))
-        date_events.sort(key=lambda d: (d[0], d[2]))
-        self._date_ordinals = [d[0] for d in date_events]
-        self._date_events = date_events
+                add(("date-event",), fact.event, fact.date)
+        self._pools = dict(self._pools)
+
+    def context(self, fact: Fact, topic: str | None = None) -> tuple[str, Period]:
+        """The fact's topic and period: as indexed, or from the fact itself."""
+        known = self._context.get(fact.id)
+        if known is not None:
+            return known
+        return (topic or "", self._period_of(fact))
+
+    def _tiers(self, picker: _Picker, key: tuple, fact: Fact, rng: random.Random,
+               curated: Sequence[str], accept: Callable[[_Entry], bool] | None = None) -> None:
+        """Same topic and period, then the curator's list, then the same period in other topics."""
+        topic, period = self.context(fact)
+
+        def coherent(entry: _Entry) -> bool:
+            return same_period(period, entry.period) is not False and (accept is None or accept(entry))
+
+        picker.offer_sample(self._pools.get((key, ("t", topic)), ()), rng, SAME_TOPIC, coherent)
+        picker.offer_sample(curated, rng, CURATED)
+        if period is not None:
+            for scope in _decade_scopes(period):
+                if picker.full:
+                    break
+                picker.offer_sample(self._pools.get((key, scope), ()), rng, SAME_PERIOD,
+                                    lambda e: same_period(period, e.period) is True and coherent(e))
 
     # ---- forward: options of the answer's own type --------------------------------------
 
-    def distractors(self, fact: Fact, rng: random.Random, want: int = WANTED) -> list[str]:
+    def pick(self, fact: Fact, rng: random.Random, want: int = WANTED) -> list[tuple[str, str]]:
+        """Wrong answers to the forward question, each with where it came from."""
         if isinstance(fact, DateFact):
-            return [d.render() for d in date_distractors(fact, rng, want, self.latest.get(fact.source))]
+            latest = self.latest.get(fact.source)
+            return [(d.render(), CURATED if d in fact.distractors else MADE)
+                    for d in date_distractors(fact, rng, want, latest)]
         if isinstance(fact, QuantityFact):
-            return [format_quantity(v, fact.measure) for v in quantity_distractors(fact, rng, want)]
+            curated = {float(d) for d in fact.distractors}
+            return [(quantity_text(v, fact.measure), CURATED if float(v) in curated else MADE)
+                    for v in quantity_distractors(fact, rng, want)]
         picker = _Picker(fact.answer_text(), fact.also_true, want)
         if isinstance(fact, PersonFact):
-            nat, word = fact.nationality.casefold(), role_word(fact.role)
+            nat, word = nation(fact.nationality), role_word(fact.role)
+            self._tiers(picker, ("name", word, nat), fact, rng, fact.distractors)
             if word:
-                picker.offer_sample(self.names_by_role_nat.get((word, nat), []), rng)
-            picker.offer_sample(fact.distractors, rng)
-            picker.offer_sample(self.names_by_nat.get(nat, []), rng)
-            if word:
-                picker.offer_sample(self.names_by_role.get(word, []), rng)
+                self._tiers(picker, ("name", "", nat), fact, rng, ())
             for _ in range(want * 4):
                 if picker.full:
                     break
-                picker.offer(fake_name(fact.nationality, fact.gender, rng))
+                picker.offer(fake_name(fact.nationality, fact.gender, rng), MADE)
         elif isinstance(fact, PlaceFact):
-            picker.offer_sample(self.places_by_type.get(fact.place_type.casefold(), []), rng)
-            picker.offer_sample(fact.distractors, rng)
+            here = normalise_option(fact.place)
+            # 'East Berlin' for 'Berlin' is neither clearly wrong nor clearly right.
+            picker.reject = lambda key: names(key, here) or names(here, key)
+            self._tiers(picker, ("place", fact.place_type.casefold()), fact, rng, fact.distractors)
         elif isinstance(fact, UnitFact):
-            ech, side = fact.echelon.casefold(), fact.side.casefold()
-            picker.offer_sample(self.units_by_echelon_side.get((ech, side), []), rng)
-            picker.offer_sample(fact.distractors, rng)
-            picker.offer_sample(self.units_by_echelon.get(ech, []), rng)
-            picker.offer_sample(renumbered_units(fact.unit), rng)
-        return picker.picked
+            self._tiers(picker, ("unit", fact.echelon.casefold(), fact.side.casefold()), fact, rng,
+                        fact.distractors)
+            picker.offer_sample(renumbered_units(fact.unit), rng, MADE)
+        return picker.result()
+
+    def distractors(self, fact: Fact, rng: random.Random, want: int = WANTED) -> list[str]:
+        return [text for text, _ in self.pick(fact, rng, want)]
 
     # ---- reverse: the other slot of other facts -----------------------------------------
 
-    def reverse_distractors(self, fact: Fact, rng: random.Random, want: int = WANTED) -> list[str]:
+    def pick_reverse(self, fact: Fact, rng: random.Random, want: int = WANTED) -> list[tuple[str, str]]:
+        """Wrong answers to the reverse question, each with where it came from."""
         if isinstance(fact, DateFact):
             picker = _Picker(fact.event, (), want)
-            # Events of the same era first: neighbours in time, never ones that may share the date
-            # ("What happened in November 1933?" cannot offer an event of 16 November 1933).
-            pos = bisect.bisect_left(self._date_ordinals, fact.date.value.toordinal())
-            window = self._date_events[max(0, pos - 12): pos + 12]
-            picker.offer_sample([e for _, d, e in window if not d.overlaps(fact.date)], rng)
-            return picker.picked
+            # Never an event that may share the date ("What happened in November 1933?" cannot
+            # offer an event of 16 November 1933).
+            self._tiers(picker, ("date-event",), fact, rng, fact.reverse_distractors,
+                        lambda e: not e.extra.overlaps(fact.date))
+            return picker.result()
         if isinstance(fact, PersonFact):
-            picker = _Picker(fact.role, (), want)
-            picker.offer_sample(self.roles_by_nat.get(fact.nationality.casefold(), []), rng)
-            picker.offer_sample(self.roles, rng)
-            return picker.picked
+            name = normalise_option(fact.name)
+            # Another fact's role of the same person is also true; a role naming the person gives it away.
+            picker = _Picker(fact.role, self._roles_by_name.get(name, ()), want,
+                             reject=lambda key: names(key, name))
+            self._tiers(picker, ("role", nation(fact.nationality)), fact, rng, fact.reverse_distractors)
+            return picker.result()
         if isinstance(fact, PlaceFact):
-            picker = _Picker(fact.event, (), want)
             here = normalise_option(fact.place)
-            sample = rng.sample(self.place_events, min(len(self.place_events), want * 4 + 4))
-            picker.offer_sample([e for p, e in sample if p != here], rng)
-            return picker.picked
+            picker = _Picker(fact.event, self._events_by_place.get(here, ()), want,
+                             reject=lambda key: names(key, here))
+            self._tiers(picker, ("place-event",), fact, rng, fact.reverse_distractors,
+                        lambda e: e.extra != here)
+            return picker.result()
         return []
+
+    def reverse_distractors(self, fact: Fact, rng: random.Random, want: int = WANTED) -> list[str]:
+        return [text for text, _ in self.pick_reverse(fact, rng, want)]
+
+
+def _scopes(topic: str, period: Period) -> list[tuple]:
+    scopes: list[tuple] = [("t", topic)]
+    if period is not None and period[1] - period[0] <= _WIDE_PERIOD:
+        scopes += [("d", d) for d in range(period[0] // 10, period[1] // 10 + 1)]
+    return scopes
+
+
+def _decade_scopes(period: tuple[int, int]) -> list[tuple]:
+    first, last = (period[0] - PERIOD_SLACK) // 10, (period[1] + PERIOD_SLACK) // 10
+    return [("d", d) for d in range(first, min(last, first + _MAX_DECADES - 1) + 1)]
 
 
 # ---- ordered answers: a uniformly drawn rank ------------------------------------------------
@@ -209,11 +345,11 @@ def _ranked(below: list, above: list, rng: random.Random, want: int) -> list:
     return below[:r] + above[: want - r]
 
 
-def _walk(start: int, direction: int, gaps: Sequence[int], rng: random.Random, count: int,
-          valid) -> list[int]:
+def _walk(start: int, direction: int, gap: Callable[[], int], count: int, valid) -> list[int]:
+    """Up to ``count`` values stepping away from ``start``; at most ``3 * count`` steps."""
     out, pos = [], start
     for _ in range(count * 3):
-        pos += direction * rng.choice(gaps)
+        pos += direction * gap()
         if valid(pos):
             out.append(pos)
         if len(out) >= count:
@@ -243,15 +379,16 @@ def date_distractors(fact: DateFact, rng: random.Random, want: int = WANTED,
             return None
 
     if true.precision is Precision.DAY:
-        origin, gaps = true.value.toordinal(), range(3, 75)
+        origin, low, high = true.value.toordinal(), 3, 74
     elif true.precision is Precision.MONTH:
-        origin, gaps = true.value.year * 12 + true.value.month - 1, range(1, 9)
+        origin, low, high = true.value.year * 12 + true.value.month - 1, 1, 8
     else:
-        origin, gaps = true.value.year, range(1, 7)
+        origin, low, high = true.value.year, 1, 6
 
     def side(direction: int) -> list[FuzzyDate]:
         own = [d for d in curated if (d.value > true.value) == (direction > 0)]
-        made = [step(o) for o in _walk(origin, direction, gaps, rng, want, lambda o: step(o) is not None)]
+        made = [step(o) for o in _walk(origin, direction, lambda: rng.randint(low, high), want,
+                                       lambda o: step(o) is not None)]
         out, keys = [], set(excluded)
         for d in own + made:
             if d is not None and d.iso() not in keys and (latest is None or d.value <= latest):
@@ -262,60 +399,100 @@ def date_distractors(fact: DateFact, rng: random.Random, want: int = WANTED,
     return _ranked(side(-1), side(+1), rng, want)
 
 
+def at_least(fact: QuantityFact) -> bool:
+    """'Spoken at least 5 times': 2, 3 and 4 times are then true as well."""
+    return bool(_AT_LEAST.search(fact.counts) or _AT_LEAST.search(fact.stems.get("forward", "")))
+
+
+def _grid(value: float) -> tuple[int, int]:
+    """``value`` as ``base * 10**exp`` with the step of its rounding: 4,000 steps by 100s, 4.25 by 0.01.
+
+    Decimal arithmetic on the number's shortest form: constant work for 123456789, 1e308 or 1e-7.
+    """
+    try:
+        d = Decimal(repr(float(value)) if isinstance(value, float) else int(value)).normalize()
+    except (InvalidOperation, ValueError, OverflowError):  # pragma: no cover - finite by the model
+        return 0, 0
+    sign, digits, exp = d.as_tuple()
+    if not isinstance(exp, int):  # pragma: no cover - NaN/inf are refused by the model
+        return 0, 0
+    mantissa = int("".join(map(str, digits)) or "0") * (-1 if sign else 1)
+    # 4,000 is '4 thousand' but a count rounded to hundreds: step by one place finer than the zeros.
+    if exp >= 2:
+        mantissa, exp = mantissa * 10, exp - 1
+    return mantissa, exp
+
+
 def quantity_distractors(fact: QuantityFact, rng: random.Random, want: int = WANTED) -> list[float]:
     value = fact.value
     excluded = {float(value)}
     for alt in fact.also_true:
-        with contextlib.suppress(ValueError):
+        with contextlib.suppress(ValueError, OverflowError):
             excluded.add(float(alt.replace(",", "")))
-    if float(value).is_integer():
-        digits = str(abs(int(value)))
-        zeros = len(digits) - len(digits.rstrip("0")) if int(value) else 0
-        unit = 10 ** max(0, zeros - (1 if zeros >= 2 else 0))
-        scale = 1
-    else:
-        decimals = len(repr(float(value)).split(".")[1])
-        unit, scale = 1, 10**decimals
-    base = round(value * scale)
-    spread = max(1, round(abs(base) * 0.08 / unit))
-    gaps = [unit * k for k in range(1, 2 * spread + 2)]
+    curated = [d for d in fact.distractors if float(d) not in excluded]
+    rng.shuffle(curated)
     positive = value > 0
+    only_above = at_least(fact)
+    if is_clock(fact.measure) and float(value).is_integer() and 0 <= value <= 24:
+        base, exp, spread = int(value), 0, 3
 
-    def to_value(n: int) -> float:
-        return n if scale == 1 else n / scale
+        def valid(n: int) -> bool:
+            return 0 <= n <= 23
+    else:
+        base, exp = _grid(value)
+        spread = max(1, min(10**6, round(abs(base) * 0.08)))
 
-    curated = [float(d) for d in fact.distractors if float(d) not in excluded]
+        def valid(n: int) -> bool:
+            return (not positive or n > 0) and math.isfinite(_value(n, exp))
 
     def side(direction: int) -> list[float]:
+        if direction < 0 and only_above:
+            return []
         own = [d for d in curated if (d > value) == (direction > 0)]
-        made = [to_value(n) for n in _walk(base, direction, gaps, rng, want,
-                                           lambda n: not positive or n > 0)]
+        made = [_value(n, exp) for n in _walk(base, direction, lambda: rng.randint(1, 2 * spread + 1), want, valid)]
         out, keys = [], set(excluded)
         for d in own + made:
-            if float(d) not in keys:
-                keys.add(float(d))
-                out.append(int(d) if float(d).is_integer() and scale == 1 else d)
+            key = float(d)
+            if key not in keys and math.isfinite(key):
+                keys.add(key)
+                out.append(d)
         return out
 
     return _ranked(side(-1), side(+1), rng, want)
+
+
+def _value(n: int, exp: int) -> float:
+    """``n * 10**exp`` as an int when whole and exact, else the nearest float (inf if too large)."""
+    if 0 <= exp < 30:
+        whole = n * 10**exp
+        if abs(whole) < EXACT_DIGITS_BELOW:
+            return whole
+    try:
+        return float(Decimal(n).scaleb(exp))
+    except (OverflowError, InvalidOperation):  # pragma: no cover - Decimal to float gives inf, not an error
+        return math.inf
 
 
 # ---- made-up names and units ----------------------------------------------------------------
 
 
 @cache
-def _faker(locale: str) -> Faker:
-    return Faker(locale)
+def _faker(locale: str) -> tuple[Faker, threading.Lock]:
+    # A Faker's seed is state shared by every caller: seeding and drawing must happen as one step,
+    # or two server threads interleave and a quiz code stops remaking the same quiz.
+    return Faker(locale), threading.Lock()
 
 
 def fake_name(nationality: str, gender: str | None, rng: random.Random) -> str:
     """A name from a locale matching the nationality: a Soviet marshal gets Russian names."""
-    fake = _faker(LOCALES.get(nationality.casefold(), "en_US"))
-    fake.seed_instance(rng.getrandbits(32))
-    if gender == "female":
-        first, last = fake.first_name_female(), fake.last_name_female()
-    else:
-        first, last = fake.first_name_male(), fake.last_name_male()
+    fake, lock = _faker(LOCALES.get(nationality.casefold(), "en_US"))
+    seed = rng.getrandbits(32)
+    with lock:
+        fake.seed_instance(seed)
+        if gender == "female":
+            first, last = fake.first_name_female(), fake.last_name_female()
+        else:
+            first, last = fake.first_name_male(), fake.last_name_male()
     return to_latin(f"{first} {last}")
 
 

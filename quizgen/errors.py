@@ -7,7 +7,18 @@ for a person: they say what is wrong and, where possible, how to fix it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+# A problem is one line whatever the content holds: control characters (a newline in a file
+# name, a stray byte in an id) are shown escaped, and an overlong value is cut.
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+_SHOWN_CHARS = 120
+
+
+def _one_line(text: str, limit: int | None = None) -> str:
+    text = _UNPRINTABLE.sub(lambda m: ascii(m[0])[1:-1], text)
+    return text if limit is None or len(text) <= limit else text[: limit - 1] + "…"
 
 
 class QuizgenError(Exception):
@@ -26,14 +37,14 @@ class Problem:
     kind: str = "fact"  # what fact_id names: "fact", "source" or "deck"
 
     def __str__(self) -> str:
-        where = f"In {self.file}"
+        where = f"In {_one_line(self.file, _SHOWN_CHARS)}"
         if self.line is not None:
             where += f", line {self.line}"
         if self.fact_id is not None:
-            where += f", {self.kind} {self.fact_id}"
+            where += f", {self.kind} {_one_line(self.fact_id, _SHOWN_CHARS)}"
         if self.field:
-            where += f", field {self.field}"
-        return f"{where}: {self.message}"
+            where += f", field {_one_line(self.field, _SHOWN_CHARS)}"
+        return f"{where}: {_one_line(self.message)}"
 
 
 class ContentError(QuizgenError):

@@ -7,8 +7,11 @@ silently ignored field. Their validation errors are flattened into
 
 from __future__ import annotations
 
+import math
 import re
-from typing import Annotated, Any, Literal
+from decimal import Decimal
+from pathlib import PurePosixPath, PureWindowsPath
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     AfterValidator,
@@ -17,17 +20,65 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    Strict,
     StringConstraints,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from .dates import FuzzyDate
+from .limits import (
+    MAX_DECIMALS,
+    MAX_ID_CHARS,
+    MAX_ITEMS,
+    MAX_LINE_CHARS,
+    MAX_PASSAGE_CHARS,
+    MAX_QUANTITY,
+    MAX_URL_CHARS,
+    MAX_YEAR,
+    MIN_YEAR,
+)
 from .templates import STATEMENT_TEMPLATES, TEMPLATES
+
+# A model-level check that names the field it is about (pydantic would name the whole fact,
+# and for a date fact that read as "field date"). ``quizgen.validation`` reads the field back.
+FIELD_ERROR = "quizgen_field"
+
+
+def field_error(field: str, message: str) -> PydanticCustomError:
+    return PydanticCustomError(FIELD_ERROR, "{message}", {"field": field, "message": message})
+
 
 _SLUG = r"^[a-z0-9][a-z0-9-]*$"
 
-Slug = Annotated[str, StringConstraints(strip_whitespace=True, pattern=_SLUG, max_length=80)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+# Control characters break every output: Anki's field separator \x1f made whole packages
+# unimportable; line and paragraph separators split lines in worksheets and problem lines.
+# Passages may keep ordinary line breaks and tabs (TOML multi-line strings); one-line texts not.
+_LINE_BAD = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+_PASSAGE_BAD = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+def _no_control(pattern: re.Pattern[str]):
+    def check(text: str) -> str:
+        m = pattern.search(text)
+        if m:
+            raise ValueError(f"contains the control character U+{ord(m[0]):04X} at position {m.start() + 1}; "
+                             "remove it (retype the text around it)")
+        return text
+    return check
+
+
+def _text(max_chars: int, pattern: re.Pattern[str]) -> Any:
+    return Annotated[
+        str, Strict(), StringConstraints(strip_whitespace=True, min_length=1, max_length=max_chars),
+        AfterValidator(_no_control(pattern)),
+    ]
+
+
+Slug = Annotated[str, Strict(), StringConstraints(strip_whitespace=True, pattern=_SLUG, max_length=MAX_ID_CHARS)]
+Text = _text(MAX_LINE_CHARS, _LINE_BAD)  # one line: a title, a name, a slot, an option
+Passage = _text(MAX_PASSAGE_CHARS, _PASSAGE_BAD)  # may span lines: a quote, a note, a description
+StrictBool = Annotated[bool, Strict()]
 
 
 _WHITESPACE = re.compile(r"\s")  # compiled once: re.search's cache lookup cost more than the search
@@ -39,15 +90,67 @@ def _no_space_tag(tag: str) -> str:
     return tag
 
 
-Tag = Annotated[Text, AfterValidator(_no_space_tag)]
+def _no_sub_deck(name: str) -> str:
+    if "::" in name:
+        raise ValueError("contains '::', which Anki reads as a sub-deck separator; use another "
+                         "punctuation mark (a dash or a colon)")
+    return name
+
+
+def _deck_levels(name: str) -> str:
+    # '::' in an Anki name is deliberate nesting ("US–Soviet History::Elbe 1945"); an empty level
+    # (a leading, trailing or doubled '::', or ':::') makes a deck nobody meant.
+    for level in name.split("::"):
+        if not level.strip() or level.startswith(":") or level.endswith(":"):
+            raise ValueError(f"{name!r} has an empty sub-deck level; write levels separated by a single "
+                             "'::', e.g. \"History::Elbe 1945\"")
+    return name
+
+
+def _stored_text_path(path: str) -> str:
+    posix, windows = PurePosixPath(path), PureWindowsPath(path)
+    if posix.is_absolute() or windows.is_absolute() or windows.drive or "\\" in path:
+        raise ValueError(f"{path!r} is not a relative path; store the text beside the source's file "
+                         "and give its name, e.g. text = \"my-source.txt\"")
+    if ".." in posix.parts:
+        raise ValueError(f"{path!r} leaves the content folder; keep the stored text inside content/")
+    return path
+
+
+Tag = Annotated[str, Strict(), StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_ID_CHARS),
+                AfterValidator(_no_control(_LINE_BAD)), AfterValidator(_no_space_tag)]
+Topic = Annotated[Text, AfterValidator(_no_sub_deck)]
+AnkiName = Annotated[Text, AfterValidator(_deck_levels)]
+StoredTextPath = Annotated[Text, AfterValidator(_stored_text_path)]
 Date = Annotated[
     FuzzyDate,
     BeforeValidator(FuzzyDate.parse),
     PlainSerializer(FuzzyDate.iso, return_type=str),
 ]
-Number = Annotated[int | float, Field(allow_inf_nan=False)]
 
-MIN_YEAR, MAX_YEAR = 1, 9998  # a year range every date computation can step around
+
+def _number(value: Any) -> int | float:
+    """A quantity as TOML gives it: a number, never a string or a boolean, within the limits."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"{value!r} is not a number; write it without quotes, e.g. value = 75")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("not a finite number; give the number the source states")
+    if abs(value) > MAX_QUANTITY:
+        raise ValueError(f"{value!r} is beyond the limit of {MAX_QUANTITY:,} either way; give it in a larger "
+                         "measure (e.g. value = 2.5 with measure = \"billion\")")
+    if isinstance(value, float) and -Decimal(repr(value)).as_tuple().exponent > MAX_DECIMALS:
+        raise ValueError(f"{value!r} has more than {MAX_DECIMALS} decimals; round it, or give it in a smaller "
+                         "measure (e.g. millimetres instead of metres)")
+    return value
+
+
+def _strict_int(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{value!r} is not a whole number; write it without quotes or decimals, e.g. 2")
+    return value
+
+
+Number = Annotated[int | float, BeforeValidator(_number)]
 
 
 def _period(value: Any) -> tuple[int, int]:
@@ -66,7 +169,16 @@ def _period(value: Any) -> tuple[int, int]:
 # The time a fact is about; wrong options come from the same period first.
 Period = Annotated[tuple[int, int], BeforeValidator(_period)]
 # 3: the heart of the topic; 2: supporting; 1: a detail. Quizzes prefer the important facts.
-Importance = Literal[1, 2, 3]
+Importance = Annotated[Literal[1, 2, 3], BeforeValidator(_strict_int)]
+
+
+# Lists, bounded. Tuples, not lists: the models are frozen, and immutable defaults are not
+# deep-copied per fact.
+_BOUNDED = Field(max_length=MAX_ITEMS)
+Tags = Annotated[tuple[Tag, ...], _BOUNDED]
+Texts = Annotated[tuple[Text, ...], _BOUNDED]
+Dates = Annotated[tuple[Date, ...], _BOUNDED]
+Numbers = Annotated[tuple[Number, ...], _BOUNDED]
 
 
 class StrictModel(BaseModel):
@@ -86,13 +198,14 @@ class Source(StrictModel):
     publisher: Text
     kind: SourceKind
     published: Date
-    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = None
-    text: Text = Field(description="path of the stored text, relative to the source's file")
+    url: Annotated[str, Strict(), StringConstraints(pattern=r"^https?://\S+$", max_length=MAX_URL_CHARS),
+                   AfterValidator(_no_control(_LINE_BAD))] | None = None
+    text: StoredTextPath = Field(description="path of the stored text, relative to the source's file")
     attribute_as: Text | None = Field(
         default=None,
         description="how questions name the publisher: 'According to <attribute_as>, …'",
     )
-    official: bool = Field(
+    official: StrictBool = Field(
         default=False,
         description="the publisher is a government or its agency speaking for itself",
     )
@@ -104,23 +217,22 @@ class Source(StrictModel):
 class FactBase(StrictModel):
     id: Slug
     source: Slug
-    quote: Text
-    # Tuples, not lists: the models are frozen, and immutable defaults are not deep-copied per fact.
-    tags: tuple[Tag, ...] = ()
-    attributed: bool = Field(
+    quote: Passage
+    tags: Tags = ()
+    attributed: StrictBool = Field(
         default=False,
         description="the fact is only the source's claim: ask it as 'According to <publisher>, …'",
     )
-    distractors: tuple[Text, ...] = ()
-    also_true: tuple[Text, ...] = ()
-    stems: dict[str, Text] = Field(default_factory=dict)
-    note: Text | None = Field(
+    distractors: Texts = ()
+    also_true: Texts = ()
+    stems: dict[str, Text] = Field(default_factory=dict, max_length=MAX_ITEMS)
+    note: Passage | None = Field(
         default=None,
         description="curator's note shown wherever the quote is: what historians dispute and what "
         "mainstream accounts say",
     )
     importance: Importance = 2
-    trivia: bool = Field(
+    trivia: StrictBool = Field(
         default=False,
         description="about the document itself (its date, an anniversary count), not the history: "
         "left out of quizzes unless asked for",
@@ -128,7 +240,7 @@ class FactBase(StrictModel):
     period: Period | None = Field(
         default=None, description="the years the fact is about, when it is not its own date or its file's period"
     )
-    reverse_distractors: tuple[Text, ...] = Field(
+    reverse_distractors: Texts = Field(
         default=(),
         description="curated wrong options for the reverse question: real events (or roles) of the same "
         "period and topic that are not the answer",
@@ -139,12 +251,13 @@ class FactBase(StrictModel):
         known = TEMPLATES[self.kind]  # type: ignore[attr-defined]
         for name in self.stems:
             if name not in known:
-                raise ValueError(
-                    f"stems has unknown template {name!r}; "
-                    f"templates for {self.kind} facts are: {', '.join(known)}"  # type: ignore[attr-defined]
+                raise field_error(
+                    f"stems.{name}",
+                    f"unknown template {name!r}; "
+                    f"templates for {self.kind} facts are: {', '.join(known)}",  # type: ignore[attr-defined]
                 )
             if name in STATEMENT_TEMPLATES and "{answer}" not in self.stems[name]:
-                raise ValueError(f"stems.{name} must contain {{answer}} where the answer goes")
+                raise field_error(f"stems.{name}", f"stems.{name} must contain {{answer}} where the answer goes")
         return self
 
     def answer_text(self) -> str:
@@ -161,13 +274,14 @@ class DateFact(FactBase):
     kind: Literal["date"]
     event: Text = Field(description="noun phrase: 'the meeting of U.S. and Soviet troops on the Elbe'")
     date: Date
-    distractors: tuple[Date, ...] = ()  # type: ignore[assignment]
+    distractors: Dates = ()  # type: ignore[assignment]
 
     @model_validator(mode="after")
     def _same_precision(self) -> DateFact:
-        for d in self.distractors:
+        for n, d in enumerate(self.distractors):
             if d.precision is not self.date.precision:
-                raise ValueError(
+                raise field_error(
+                    f"distractors[{n}]",
                     f"distractor {d.iso()} is given to the {d.precision.value} but the date "
                     f"{self.date.iso()} to the {self.date.precision.value}; give them the same precision"
                 )
@@ -215,7 +329,7 @@ class QuantityFact(FactBase):
     value: Number
     counts: Text = Field(description="noun phrase: 'languages in which RFE/RL journalists report the news'")
     measure: Text | None = Field(default=None, description="unit shown after the number: 'years'")
-    distractors: tuple[Number, ...] = ()  # type: ignore[assignment]
+    distractors: Numbers = ()  # type: ignore[assignment]
 
     def answer_text(self) -> str:
         return format_quantity(self.value, self.measure)
@@ -230,13 +344,15 @@ Fact = Annotated[
     DateFact | PersonFact | PlaceFact | UnitFact | QuantityFact,
     Field(discriminator="kind"),
 ]
-FACT_KINDS: tuple[str, ...] = ("date", "person", "place", "unit", "quantity")
+FACT_MODELS = (DateFact, PersonFact, PlaceFact, UnitFact, QuantityFact)
+# The five kinds, named once: each model's ``kind`` literal.
+FACT_KINDS: tuple[str, ...] = tuple(get_args(m.model_fields["kind"].annotation)[0] for m in FACT_MODELS)
 
 
 class FactsFile(StrictModel):
     """One file of facts under ``content/facts/``, all on one topic."""
 
-    topic: Text
+    topic: Topic
     period: Period | None = None
     fact: list[Fact] = Field(min_length=1)
 
@@ -246,11 +362,11 @@ class Deck(StrictModel):
 
     id: Slug
     title: Text
-    description: Text
-    anki_name: Text = Field(description="Anki deck name; topics become sub-decks 'Name::Topic'")
-    all: bool = False
-    tags: tuple[Tag, ...] = ()
-    files: tuple[Text, ...] = Field(default=(), description="facts files by name, e.g. 'elbe.toml'")
+    description: Passage
+    anki_name: AnkiName = Field(description="Anki deck name; topics become sub-decks 'Name::Topic'")
+    all: StrictBool = False
+    tags: Tags = ()
+    files: Texts = Field(default=(), description="facts files by name, e.g. 'elbe.toml'")
 
     @model_validator(mode="after")
     def _selects_something(self) -> Deck:

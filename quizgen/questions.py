@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import random
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from .citations import Citation
 from .dates import FuzzyDate, Precision
-from .distractors import MINIMUM, WANTED, DistractorIndex, normalise_option
+from .distractors import MINIMUM, WANTED, DistractorIndex, names, normalise_option
 from .errors import QuestionError
 from .models import DateFact, Fact, PersonFact, PlaceFact, QuantityFact, Source, UnitFact
 from .templates import ATTRIBUTION, TEMPLATES, TRUE_FALSE_OPTIONS
+from .wording import quantity_text, sentence_case
 
 # Words that may be lowered after "According to X, "; anything else (a name) keeps its capital.
 _LOWERABLE = {"when", "where", "who", "what", "which", "how", "the", "a", "an", "in", "on", "at"}
@@ -28,10 +30,25 @@ class Question:
     answer_index: int
     citation: Citation
     topic: str
+    # What gives this question away when another question (or the deck title) shows it: its answer,
+    # normalised (normalise_option). Not part of a question's identity.
+    keys: tuple[str, ...] = field(default=(), compare=False, repr=False)
+    # Where each wrong option came from (distractors.SAME_TOPIC, CURATED, ...), for quizgen review.
+    origins: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def answer(self) -> str:
         return self.options[self.answer_index]
+
+    @cached_property
+    def shown(self) -> str:
+        """What a student reads, normalised, one line per part: the stem and each option."""
+        parts = [self.stem] if self.template == "true_false" else [self.stem, *self.options]
+        return "\n".join(map(normalise_option, parts))
+
+    def gives_away(self, other: Question) -> bool:
+        """Whether this question shows ``other``'s answer."""
+        return any(names(self.shown, k) for k in other.keys)
 
     def to_dict(self, with_answer: bool = True) -> dict:
         """JSON-ready fields; the nested options list and citation dict are shared: read them only."""
@@ -55,33 +72,6 @@ class Question:
                 "citation": self.citation.to_dict()}
 
 
-def _is_word_char(ch: str) -> bool:
-    return ch.isalnum() or ch == "_"  # exactly what the regex \w matches in a str pattern
-
-
-def _names(text: str, phrase: str) -> bool:
-    """Whether ``text`` holds ``phrase`` as whole words ('5' is not named by '1945').
-
-    Plain ``str.find`` with the word-boundary checks the lookarounds of a regex made: one regex per
-    option missed the ``re`` cache on large libraries and cost most of a quiz's time.
-    """
-    if not phrase:
-        return re.search(r"(?<!\w)(?!\w)", text) is not None
-    end = len(phrase)
-    at = text.find(phrase)
-    while at >= 0:
-        if (at == 0 or not _is_word_char(text[at - 1])) and (
-            at + end == len(text) or not _is_word_char(text[at + end])
-        ):
-            return True
-        at = text.find(phrase, at + 1)
-    return False
-
-
-def sentence_case(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
 def on_date(date: FuzzyDate) -> str:
     return ("on " if date.precision is Precision.DAY else "in ") + date.render()
 
@@ -97,25 +87,18 @@ def _plain_slots(fact: Fact) -> dict[str, str]:
     if isinstance(fact, UnitFact):
         return {"unit": fact.unit, "echelon": fact.echelon, "side": fact.side, "action": fact.action}
     if isinstance(fact, QuantityFact):
-        return {"counts": fact.counts, "value": fact.answer_text()}
+        return {"counts": fact.counts, "value": answer_display(fact)}
     raise TypeError(fact)  # pragma: no cover - the model admits no other kind
 
 
-def slots(fact: Fact) -> dict[str, str]:
-    """Placeholder values for the templates, capitalised variants included."""
-    values = _plain_slots(fact)
-    values.update({sentence_case(k): sentence_case(v) for k, v in list(values.items())})
-    return values
-
-
 class _Slots(dict):
-    """``slots(fact)`` whose capitalised variants are made only when a template asks for one."""
+    """A fact's slots; a capitalised variant ({Event}) is made only when a template asks for one."""
 
     __slots__ = ()
 
     def __missing__(self, key: str) -> str:
         plain = key[:1].lower() + key[1:]
-        # "answer" is added after the slots, so (as with slots()) it has no capitalised variant.
+        # "answer" is capitalised by stem_text itself where the sentence starts with it.
         if plain != "answer" and plain != key and dict.__contains__(self, plain) and sentence_case(plain) == key:
             return sentence_case(dict.__getitem__(self, plain))
         raise KeyError(key)
@@ -127,6 +110,8 @@ def stem_text(fact: Fact, template: str, answer: str | None = None) -> str:
     if answer is not None:
         # At the start of a sentence a "the" answer needs its capital too.
         answer = sentence_case(answer) if pattern.startswith("{answer}") else answer
+        if answer.endswith("."):  # "began at 11 a.m." ends the sentence once
+            pattern = pattern.replace("{answer}.", "{answer}")
     if template in fact.stems:
         # Overrides are literal text apart from {answer}, so braces in them are safe.
         return pattern if answer is None else pattern.replace("{answer}", answer)
@@ -146,6 +131,18 @@ def attribute(text: str, fact: Fact, source: Source) -> str:
     return ATTRIBUTION.format(publisher=source.speaker(), stem=text)
 
 
+def answer_display(fact: Fact) -> str:
+    """The answer as it reads in a sentence: 'twice', '11 a.m.', 'the Elbe River'."""
+    if isinstance(fact, QuantityFact):
+        return quantity_text(fact.value, fact.measure)
+    return fact.answer_text()
+
+
+def option_text(text: str) -> str:
+    """An answer as it stands among options, in web pages, worksheets and keys alike: capitalised."""
+    return sentence_case(text)
+
+
 def statement_answer(fact: Fact, shown: str) -> str:
     """The answer as it stands in a sentence: a date needs its preposition ("on 25 April 1945")."""
     if isinstance(fact, DateFact):
@@ -155,7 +152,7 @@ def statement_answer(fact: Fact, shown: str) -> str:
 
 def statement(fact: Fact, source: Source) -> str:
     """The fact as one true sentence, attributed where it is the publisher's claim."""
-    return attribute(stem_text(fact, "true_false", statement_answer(fact, fact.answer_text())), fact, source)
+    return attribute(stem_text(fact, "true_false", statement_answer(fact, answer_display(fact))), fact, source)
 
 
 def cloze(fact: Fact, source: Source) -> str:
@@ -168,43 +165,92 @@ def supported_templates(fact: Fact) -> tuple[str, ...]:
     return tuple(name for name in TEMPLATES[fact.kind] if name != "cloze")
 
 
+def answer_keys(fact: Fact) -> tuple[str, ...]:
+    """Every form of the fact's answer, normalised: shown anywhere else in a quiz, it gives the answer away."""
+    forms = [answer_display(fact), fact.answer_text(), *fact.also_true]
+    if isinstance(fact, DateFact):
+        for alt in fact.also_true:
+            with contextlib.suppress(ValueError):
+                forms.append(FuzzyDate.parse(alt).render())
+    keys = dict.fromkeys(k for k in map(normalise_option, forms) if k)
+    if isinstance(fact, PersonFact):
+        # "…talks with Roosevelt and Cordell Hull…" names Franklin D. Roosevelt.
+        keys.update(dict.fromkeys(k.split()[-1] for k in list(keys) if len(k.split()) > 1 and len(k.split()[-1]) > 2))
+    if isinstance(fact, UnitFact):
+        # "…met the 69th and 104th infantry divisions…" names the 69th Infantry Division.
+        keys.update(dict.fromkeys(m.casefold() for m in _UNIT_NUMBER.findall(fact.unit)))
+    return tuple(keys)
+
+
+_UNIT_NUMBER = re.compile(r"\b\d+(?:st|nd|rd|th)\b")
+
+
+def reverse_answer(fact: Fact) -> str:
+    """What the reverse question asks for: the event of a date or place, the role of a person."""
+    if isinstance(fact, PersonFact):
+        return fact.role
+    if isinstance(fact, (DateFact, PlaceFact)):
+        return fact.event
+    raise QuestionError(f"{fact.kind} facts have no reverse template")
+
+
+_GAP = "\x00"  # stands for the answer while a statement's own words are checked
+
+
+def statement_frame(fact: Fact) -> str:
+    """The true/false sentence without its answer, normalised, the two sides on separate lines."""
+    return "\n".join(normalise_option(part) for part in stem_text(fact, "true_false", _GAP).split(_GAP))
+
+
 def make_question(
     fact: Fact, template: str, source: Source, topic: str, index: DistractorIndex, rng: random.Random
 ) -> Question:
-    """One multiple-choice question; ``QuestionError`` if too few plausible options exist."""
+    """One multiple-choice question; ``QuestionError`` when the fact cannot give a sound one.
+
+    Not offered: a stem that names its own answer, and a template for which too few coherent,
+    provably wrong options exist (a quiz is shorter rather than weaker).
+    """
     if template not in supported_templates(fact):
         raise QuestionError(f"{fact.kind} facts have no {template} template")
     citation = Citation.of(fact, source)
+    keys = answer_keys(fact)
     if template == "true_false":
         truth = rng.random() < 0.5
-        shown = fact.answer_text()
-        if not truth:
-            wrong = index.distractors(fact, rng, want=1)
-            if not wrong:
-                raise QuestionError(f"no false statement can be made for fact {fact.id}")
-            shown = wrong[0]
+        frame = statement_frame(fact)
+        if any(names(frame, k) for k in keys):
+            raise QuestionError(f"fact {fact.id}: the true/false statement already names its answer")
+        # A false statement never puts in a value the sentence already holds; the false value is
+        # drawn whatever the coin says, so whether the template is offered does not depend on it.
+        wrong = [w for w, _ in index.pick(fact, rng, want=WANTED) if not names(frame, normalise_option(w))]
+        if not wrong:
+            raise QuestionError(f"fact {fact.id}: no coherent false value for a true/false statement")
+        shown = answer_display(fact) if truth else wrong[0]
         text = attribute(stem_text(fact, "true_false", statement_answer(fact, shown)), fact, source)
         return Question(fact.id, fact.kind, template, f"True or false? {text}", TRUE_FALSE_OPTIONS,
-                        0 if truth else 1, citation, topic)
+                        0 if truth else 1, citation, topic, keys)
     stem = attribute(stem_text(fact, template), fact, source)
+    in_stem = normalise_option(stem)
     # Ordered answers (dates, numbers) come with a drawn rank that trimming would skew.
     spare = 0 if isinstance(fact, (DateFact, QuantityFact)) and template == "forward" else 2
     if template == "forward":
-        answer = fact.answer_text()
-        wrong = index.distractors(fact, rng, want=WANTED + spare)
+        answer = answer_display(fact)
+        if any(names(in_stem, k) for k in keys):
+            raise QuestionError(f"fact {fact.id}: the {template} stem names its own answer")
+        picked = index.pick(fact, rng, want=WANTED + spare)
     else:
-        answer = {DateFact: lambda f: f.event, PersonFact: lambda f: f.role,
-                  PlaceFact: lambda f: f.event}[type(fact)](fact)
-        wrong = index.reverse_distractors(fact, rng, want=WANTED + spare)
+        answer = reverse_answer(fact)
+        keys = (normalise_option(answer),)
+        picked = index.pick_reverse(fact, rng, want=WANTED + spare)
     # An option the stem itself names ("…together with the 69th Infantry Division") is no distractor.
-    in_stem = normalise_option(stem)
-    wrong = [w for w in wrong if not _names(in_stem, normalise_option(w))][:WANTED]
-    answer, wrong = sentence_case(answer), [sentence_case(w) for w in wrong]
-    if len(wrong) < MINIMUM:
+    picked = [(w, o) for w, o in picked if not names(in_stem, normalise_option(w))][:WANTED]
+    if len(picked) < MINIMUM:
         raise QuestionError(
-            f"fact {fact.id}: only {len(wrong)} plausible wrong options for a {template} question; "
+            f"fact {fact.id}: only {len(picked)} coherent wrong options for a {template} question; "
             "add curated distractors to the fact"
         )
-    options = [answer, *wrong]
+    answer = option_text(answer)
+    options = [answer, *(option_text(w) for w, _ in picked)]
+    origins = dict(zip(options[1:], (o for _, o in picked), strict=True))
     rng.shuffle(options)
-    return Question(fact.id, fact.kind, template, stem, tuple(options), options.index(answer), citation, topic)
+    return Question(fact.id, fact.kind, template, stem, tuple(options), options.index(answer), citation, topic,
+                    keys, tuple(origins.get(o, "") for o in options))

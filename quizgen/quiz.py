@@ -11,23 +11,46 @@ from __future__ import annotations
 import hashlib
 import random
 import re
+import string
 import threading
+import unicodedata
 from collections import OrderedDict
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from .content import Library
-from .distractors import DistractorIndex
+from .distractors import DistractorIndex, names, normalise_option
 from .errors import QuestionError, QuizCodeError, StaleQuizError, SubmissionError
 from .questions import Question, make_question, supported_templates
 from .templates import QUESTION_KINDS
 
 KIND_LETTERS = {"forward": "f", "reverse": "r", "true_false": "t"}
 _LETTER_KINDS = {v: k for k, v in KIND_LETTERS.items()}
+# The one name of each question kind for people: the deck form, the quiz page, the CLI's help.
+KIND_LABELS = {
+    "forward": "Ask for the answer",
+    "reverse": "Ask the other way round",
+    "true_false": "True or false",
+}
+KIND_EXAMPLES = {
+    "forward": "“When did … take place?”",
+    "reverse": "“What happened on …?”",
+    "true_false": "a statement to judge",
+}
 MAX_COUNT = 200
+DEFAULT_COUNT = 10
+MAX_SEED = 10**12 - 1
+LETTERS = string.ascii_uppercase  # option letters: A is option 0
 TEMPLATE_WEIGHTS = {"forward": 3.0, "reverse": 2.0, "true_false": 1.0}
 CACHED_QUESTIONS = 10_000  # questions kept in QuizMaker's cache of recent quizzes (a few MB)
-_CODE = re.compile(r"^(?P<deck>[a-z0-9][a-z0-9-]{0,79})\.(?P<count>\d{1,3})\.(?P<kinds>[frt]{1,3})"
-                   r"\.(?P<seed>\d{1,12})\.(?P<digest>[0-9a-f]{8})$")
+CODE_EXAMPLE = "elbe-1945.10.frt.42.3fa9c2d1"
+# Canonical codes only: ASCII digits, no leading zeros, kind letters in f, r, t order, nothing
+# around it. One quiz has one code, so it has one cache slot and one share link.
+_CODE = re.compile(r"(?P<deck>[a-z0-9][a-z0-9-]{0,79})\.(?P<count>[1-9][0-9]{0,2})\.(?P<kinds>f?r?t?)"
+                   r"\.(?P<seed>0|[1-9][0-9]{0,11})\.(?P<digest>[0-9a-f]{8})")
+# The same parts written loosely, only to point at the canonical code in the error message.
+_LOOSE_CODE = re.compile(r"\s*(?P<deck>[a-z0-9][a-z0-9-]{0,79})\.(?P<count>[0-9]{1,12})\.(?P<kinds>[frt]{1,3})"
+                         r"\.(?P<seed>[0-9]{1,24})\.(?P<digest>[0-9a-f]{8})\s*", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -40,8 +63,8 @@ class QuizSpec:
     def __post_init__(self) -> None:
         if not 1 <= self.count <= MAX_COUNT:
             raise SubmissionError(f"count must be between 1 and {MAX_COUNT}, not {self.count}")
-        if self.seed < 0 or self.seed >= 10**12:
-            raise SubmissionError("seed must be a whole number from 0 to 999999999999")
+        if not 0 <= self.seed <= MAX_SEED:
+            raise SubmissionError(f"seed must be a whole number from 0 to {MAX_SEED}")
         unknown = [k for k in self.kinds if k not in KIND_LETTERS]
         if unknown or not self.kinds:
             raise SubmissionError(
@@ -56,17 +79,46 @@ class QuizSpec:
 
 
 def parse_code(code: str) -> tuple[QuizSpec, str]:
-    m = _CODE.match(code.strip()) if isinstance(code, str) else None
-    if not m:
-        raise QuizCodeError(
-            f"{code!r} is not a quiz code; a code looks like elbe-1945.10.frt.42.3fa9c2d1"
-        )
+    """The spec and digest prefix of a canonical quiz code; anything else is a QuizCodeError."""
+    m = _CODE.fullmatch(code) if isinstance(code, str) else None
+    if not m or m["kinds"] == "":
+        canonical = canonical_code(code)
+        hint = f"; did you mean {canonical}?" if canonical else f"; a code looks like {CODE_EXAMPLE}"
+        raise QuizCodeError(f"{code!r} is not a quiz code{hint}")
     kinds = tuple(_LETTER_KINDS[c] for c in m["kinds"])
     try:
         spec = QuizSpec(m["deck"], int(m["count"]), int(m["seed"]), kinds)
     except SubmissionError as exc:
         raise QuizCodeError(f"{code!r} is not a valid quiz code: {exc}") from None
     return spec, m["digest"]
+
+
+def canonical_code(code: str) -> str | None:
+    """The canonical form of a loosely written code (spaces, leading zeros, Unicode digits,
+    kind letters in another order), or None when it is not a code at all."""
+    if not isinstance(code, str) or len(code) > 200:
+        return None
+    folded = "".join(str(unicodedata.digit(ch, ch)) if ch.isdigit() else ch for ch in code)
+    m = _LOOSE_CODE.fullmatch(folded)
+    if not m or len(set(m["kinds"])) != len(m["kinds"]):
+        return None
+    try:
+        spec = QuizSpec(m["deck"], int(m["count"]), int(m["seed"]), tuple(_LETTER_KINDS[c] for c in m["kinds"]))
+    except SubmissionError:
+        return None
+    return spec.code(m["digest"])
+
+
+def _public(question: dict) -> dict:
+    # Before grading a question names no fact: a fact id could be looked up in the public .apkg.
+    # "kind" is the question kind everywhere (as in a quiz's "kinds"); the fact's is "fact_kind".
+    out = {"kind": question["template"], "fact_kind": question["kind"]}
+    out.update((k, v) for k, v in question.items() if k not in ("fact_id", "kind", "template"))
+    return out
+
+
+def _graded(question: dict) -> dict:
+    return {"fact_id": question["fact_id"], **_public(question)}
 
 
 @dataclass(frozen=True)
@@ -76,16 +128,36 @@ class Quiz:
     title: str
     questions: tuple[Question, ...]
 
+    @property
+    def short(self) -> bool:
+        """True when the deck gave fewer questions than the code asks for."""
+        return len(self.questions) < self.spec.count
+
     def to_dict(self, with_answers: bool = True) -> dict:
+        shape = _graded if with_answers else _public
         return {
             "code": self.code,
             "deck": self.spec.deck_id,
             "title": self.title,
             "seed": self.spec.seed,
+            "asked": self.spec.count,
             "count": len(self.questions),
             "kinds": list(self.spec.kinds),
-            "questions": [q.to_dict(with_answers) for q in self.questions],
+            "questions": [shape(q.to_dict(with_answers)) for q in self.questions],
         }
+
+    def grade(self, answers: list[int | None] | tuple[int | None, ...]) -> Graded:
+        """Score one answer (an option number, or None for a blank) per question."""
+        if len(answers) != len(self.questions):
+            raise SubmissionError(
+                f"quiz {self.code} has {len(self.questions)} questions but {len(answers)} answers were sent"
+            )
+        for n, (a, q) in enumerate(zip(answers, self.questions, strict=True), start=1):
+            if a is not None and (isinstance(a, bool) or not isinstance(a, int) or not 0 <= a < len(q.options)):
+                raise SubmissionError(
+                    f"answer to question {n} must be an option number from 0 to {len(q.options) - 1}"
+                )
+        return Graded(self, tuple(answers))
 
 
 @dataclass(frozen=True)
@@ -109,7 +181,7 @@ class Graded:
             "score": self.score,
             "total": len(self.quiz.questions),
             "results": [
-                {**q.to_dict(with_answer=True), "given_index": a, "correct": ok}
+                {**_graded(q.to_dict(with_answer=True)), "given_index": a, "correct": ok}
                 for q, a, ok in zip(self.quiz.questions, self.answers, self.correct, strict=True)
             ],
         }
@@ -121,17 +193,46 @@ def _rng(*parts: object) -> random.Random:
     return random.Random(int.from_bytes(key[:8], "big"))
 
 
-class QuizMaker:
-    """Makes, remakes and grades quizzes for one library; the distractor index is built once."""
+@dataclass(frozen=True)
+class Capacity:
+    """How many questions a deck can give under some question kinds (at most ``MAX_COUNT`` are counted).
 
-    def __init__(self, library: Library):
+    ``total``: facts with at least one sound question among the kinds; ``by_kind``: facts with a sound
+    question of each kind. An upper bound for one quiz: related facts that would give each other away
+    are not asked together. ``complete`` is False when counting stopped at ``MAX_COUNT``.
+    """
+
+    deck_id: str
+    kinds: tuple[str, ...]
+    total: int
+    by_kind: dict[str, int]
+    facts: int  # facts in the deck that quizzes draw from (trivia left out unless asked for)
+    complete: bool
+
+
+# Relative chance of a fact being drawn by its importance (3: the heart of the topic, 1: a detail).
+IMPORTANCE_WEIGHTS = {3: 4.0, 2: 2.0, 1: 1.0}
+_MAX_WEIGHT = max(IMPORTANCE_WEIGHTS.values())
+
+
+class QuizMaker:
+    """Makes, remakes and grades quizzes for one library; the distractor index is built once.
+
+    ``include_trivia``: also ask facts marked ``trivia`` (about the documents, not the history).
+    """
+
+    def __init__(self, library: Library, *, include_trivia: bool = False):
         self.library = library
-        self.index = DistractorIndex(library.facts.values(), library.sources)
+        self.include_trivia = include_trivia
+        self.index = DistractorIndex(library.facts.values(), library.sources, topics=library.topics,
+                                     period_of=library.period_of)
         # Recently made quizzes by spec: a quiz is a pure function of its spec and the (read-only)
         # library, and a shared code is shown, then graded, by many students. Bounded by questions.
         self._made: OrderedDict[QuizSpec, Quiz] = OrderedDict()
         self._made_questions = 0
         self._lock = threading.Lock()
+        self._drawable: dict[str, list[int]] = {}  # deck id -> positions of the facts quizzes draw from
+        self._capacity: dict[tuple[str, tuple[str, ...]], Capacity] = {}
 
     def make(self, spec: QuizSpec) -> Quiz:
         with self._lock:
@@ -149,44 +250,109 @@ class QuizMaker:
                     self._made_questions -= len(old.questions)
         return quiz
 
+    def drawable(self, deck_id: str) -> list[int]:
+        """Positions in ``deck_facts`` of the facts a quiz may ask (trivia left out unless included)."""
+        found = self._drawable.get(deck_id)
+        if found is None:
+            facts = self.library.deck_facts(deck_id)
+            found = [i for i, f in enumerate(facts) if self.include_trivia or not f.trivia]
+            self._drawable[deck_id] = found
+        return found
+
+    def _order(self, facts: list, drawable: list[int], count: int, rng: random.Random) -> Iterator[int]:
+        """Deck positions in a seeded order that favours important facts; no position twice."""
+        if len(drawable) <= 4 * count:
+            # A weighted shuffle (Efraimidis-Spirakis): heavier facts tend to come first.
+            keyed = [(rng.random() ** (1 / IMPORTANCE_WEIGHTS[facts[i].importance]), i) for i in drawable]
+            keyed.sort(reverse=True)
+            yield from (i for _, i in keyed)
+            return
+        # A large deck: draw by rejection, so no walk of the deck per quiz.
+        seen: set[int] = set()
+        for _ in range(8 * count + 100):
+            i = drawable[rng.randrange(len(drawable))]
+            if i in seen or rng.random() * _MAX_WEIGHT > IMPORTANCE_WEIGHTS[facts[i].importance]:
+                continue
+            seen.add(i)
+            yield i
+
     def _make(self, spec: QuizSpec) -> Quiz:
         deck = self.library.deck(spec.deck_id)
         facts = self.library.deck_facts(spec.deck_id)
+        title = normalise_option(deck.title)
         rng = _rng("quiz", spec.deck_id, spec.seed)
-        # Draw facts lazily in a seeded order: no fact twice, and only as many as needed.
-        order = iter(rng.sample(range(len(facts)), len(facts))) if len(facts) <= 4 * spec.count else None
-        drawn: set[int] = set()
         questions: list[Question] = []
-        attempts = 0
-        while len(questions) < spec.count and len(drawn) < len(facts) and attempts < 4 * spec.count + 50:
-            attempts += 1
-            if order is not None:
-                i = next(order, None)
-                if i is None:
-                    break
-            else:
-                i = rng.randrange(len(facts))
-                if i in drawn:
-                    continue
-            drawn.add(i)
-            fact = facts[i]
-            q = self._question(fact, spec)
+        # The order is bounded (a small deck once through, a large one by 8 * count + 100 draws).
+        for i in self._order(facts, self.drawable(spec.deck_id), spec.count, rng):
+            if len(questions) >= spec.count:
+                break
+            q = self._question(facts[i], spec, questions, title)
             if q is not None:
                 questions.append(q)
         return Quiz(spec, spec.code(self.library.digest), deck.title, tuple(questions))
 
-    def _question(self, fact, spec: QuizSpec) -> Question | None:
-        rng = _rng("question", spec.deck_id, spec.seed, fact.id)
+    def _templates(self, fact, spec: QuizSpec, rng: random.Random) -> list[str]:
         allowed = [t for t in supported_templates(fact) if t in spec.kinds]
         # A weighted shuffle: true/false is a coin toss for a guesser, so it comes up least often.
         allowed.sort(key=lambda t: rng.random() ** (1 / TEMPLATE_WEIGHTS[t]), reverse=True)
-        for template in allowed:
+        return allowed
+
+    def _question(self, fact, spec: QuizSpec, chosen: Sequence[Question] = (), title: str = "") -> Question | None:
+        """The fact's first sound question, among the allowed kinds, that neither gives away nor is given
+        away by a chosen question or the deck title; None if it has none."""
+        rng = _rng("question", spec.deck_id, spec.seed, fact.id)
+        for template in self._templates(fact, spec, rng):
             try:
-                return make_question(fact, template, self.library.source_of(fact),
-                                     self.library.topics[fact.id], self.index, rng)
+                q = make_question(fact, template, self.library.source_of(fact),
+                                  self.library.topics[fact.id], self.index, rng)
             except QuestionError:
                 continue
+            if any(names(title, k) for k in q.keys):
+                continue
+            if any(q.gives_away(other) or other.gives_away(q) for other in chosen):
+                continue
+            return q
         return None
+
+    def capacity(self, deck_id: str, kinds: Sequence[str] = QUESTION_KINDS) -> Capacity:
+        """How many questions the deck can give under ``kinds``, for the web, CLI and worksheet to show.
+
+        Tries each fact's templates once (a fixed seed); stops counting at ``MAX_COUNT`` so a large
+        deck costs no more than a long quiz.
+        """
+        kinds = tuple(k for k in QUESTION_KINDS if k in kinds)
+        key = (deck_id, kinds)
+        found = self._capacity.get(key)
+        if found is not None:
+            return found
+        deck = self.library.deck(deck_id)
+        title = normalise_option(deck.title)
+        facts = self.library.deck_facts(deck_id)
+        drawable = self.drawable(deck_id)
+        by_kind = dict.fromkeys(kinds, 0)
+        total, complete = 0, True
+        for i in drawable:
+            if total >= MAX_COUNT and all(n >= MAX_COUNT for n in by_kind.values()):
+                complete = False
+                break
+            fact = facts[i]
+            askable = False
+            for template in kinds:
+                if template not in supported_templates(fact):
+                    continue
+                try:
+                    q = make_question(fact, template, self.library.source_of(fact), self.library.topics[fact.id],
+                                      self.index, _rng("capacity", fact.id, template))
+                except QuestionError:
+                    continue
+                if not any(names(title, k) for k in q.keys):
+                    by_kind[template] += 1
+                    askable = True
+            total += askable
+        found = Capacity(deck_id, kinds, total, by_kind, len(drawable), complete)
+        with self._lock:
+            self._capacity[key] = found
+        return found
 
     def from_code(self, code: str) -> Quiz:
         spec, digest = parse_code(code)
@@ -199,14 +365,5 @@ class QuizMaker:
         return self.make(spec)
 
     def grade(self, code: str, answers: list[int | None]) -> Graded:
-        quiz = self.from_code(code)
-        if len(answers) != len(quiz.questions):
-            raise SubmissionError(
-                f"quiz {code} has {len(quiz.questions)} questions but {len(answers)} answers were sent"
-            )
-        for n, (a, q) in enumerate(zip(answers, quiz.questions, strict=True), start=1):
-            if a is not None and (isinstance(a, bool) or not isinstance(a, int) or not 0 <= a < len(q.options)):
-                raise SubmissionError(
-                    f"answer to question {n} must be an option number from 0 to {len(q.options) - 1}"
-                )
-        return Graded(quiz, tuple(answers))
+        """Remake the quiz of ``code`` and grade ``answers``: one parse, one lookup."""
+        return self.from_code(code).grade(answers)

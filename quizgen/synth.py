@@ -110,7 +110,7 @@ def write_library(facts: int, out: Path, seed: int = 0) -> Path:
             lines += [f"{k} = {v if isinstance(v, int) else _s(v)}" for k, v in slots.items()]
             files.setdefault(i // FACTS_PER_FILE, []).append("\n".join(lines))
         for src, sentences in source_lines.items():
-            year = 1950 + src % 50
+            year = 1991 + src % 30  # after every synthetic date (1900–1990): no source reports a later event
             (tmp / "content" / "sources" / f"synthetic-{src}.txt").write_text("\n\n".join(sentences) + "\n")
             (tmp / "content" / "sources" / f"synthetic-{src}.toml").write_text(
                 f"id = \"synthetic-{src}\"\ntitle = \"Synthetic chronicle, volume {src + 1}\"\n"

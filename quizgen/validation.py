@@ -8,20 +8,33 @@ from __future__ import annotations
 
 from pydantic import ValidationError
 
-_KINDS = ("date", "person", "place", "unit", "quantity")
+from .models import FACT_KINDS, FIELD_ERROR
+
+# The wording a person reads for pydantic's type errors: what to write instead.
+_TYPE_FIXES = {
+    "bool_type": "not true or false; write true or false without quotes",
+    "string_type": "not text; write it in double quotes",
+    "int_type": "not a whole number; write it without quotes",
+    "float_type": "not a number; write it without quotes",
+    "tuple_type": "not a list; write it as [\"…\", \"…\"]",
+    "list_type": "not a list; write it as [\"…\", \"…\"]",
+    "dict_type": "not a table; write it as { name = \"…\" }",
+    "model_type": "not a table",
+    "model_attributes_type": "not a table",
+}
 
 
 def _location(loc: tuple[int | str, ...]) -> str:
     parts = list(loc)
     # A tagged union puts the tag first ('date', 'event'): the kind is not part of the path.
-    if parts and parts[0] in _KINDS and len(parts) > 1:
+    if parts and parts[0] in FACT_KINDS:
         parts = parts[1:]
     out = ""
     for part in parts:
         if isinstance(part, int):
             out += f"[{part}]"
-        elif part in ("function-after[_no_space_tag(), str]",):
-            continue
+        elif "[" in part or part in ("str", "int", "float", "none"):
+            continue  # a union member's or a validator's name, not a field
         else:
             out += ("." if out else "") + str(part)
     return out
@@ -30,15 +43,25 @@ def _location(loc: tuple[int | str, ...]) -> str:
 def _message(err: dict) -> str:
     kind = err["type"]
     msg = err["msg"]
+    ctx = err.get("ctx") or {}
+    if kind == FIELD_ERROR:
+        return str(ctx["message"])
+    if kind in _TYPE_FIXES:
+        return _TYPE_FIXES[kind]
+    if kind == "string_too_long":
+        return (f"too long ({len(err['input'])} characters); the limit is {ctx['max_length']:,}: "
+                "shorten it")
+    if kind == "too_long":
+        return f"too many entries; the limit is {ctx['max_length']:,}: keep the best ones"
     if kind == "extra_forbidden":
         return "unknown key; remove it or check its spelling"
     if kind == "missing":
         return "missing; this field is required"
     if kind == "union_tag_invalid":
         tag = err.get("input", {}).get("kind") if isinstance(err.get("input"), dict) else None
-        return f"unknown kind {tag!r}; use one of: {', '.join(_KINDS)}"
+        return f"unknown kind {tag!r}; use one of: {', '.join(FACT_KINDS)}"
     if kind == "union_tag_not_found":
-        return f"missing; give kind = one of: {', '.join(_KINDS)}"
+        return f"missing; give kind = one of: {', '.join(FACT_KINDS)}"
     if kind == "string_too_short":
         return "empty; give a value"
     if kind == "string_pattern_mismatch":
@@ -59,7 +82,11 @@ def flatten(exc: ValidationError) -> list[tuple[str, str]]:
         loc = err["loc"]
         if err["type"] == "union_tag_invalid" or err["type"] == "union_tag_not_found":
             loc = ("kind",)
-        lines.append((_location(tuple(loc)), _message(err)))
+        location = _location(tuple(loc))
+        if err["type"] == FIELD_ERROR:
+            field = str(err["ctx"]["field"])
+            location = f"{location}.{field}" if location else field
+        lines.append((location, _message(err)))
     return lines
 
 

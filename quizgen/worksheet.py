@@ -22,7 +22,6 @@ import multiprocessing
 import os
 import random
 import re
-import string
 import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -39,10 +38,10 @@ from markupsafe import Markup, escape
 from .atomic import write_bytes
 from .errors import QuizgenError, RenderError, SubmissionError
 from .questions import Question
-from .quiz import Quiz, QuizMaker, QuizSpec
+from .quiz import LETTERS, MAX_SEED, Quiz, QuizMaker, QuizSpec
 
 MAX_VARIANTS = 26
-LETTERS = string.ascii_uppercase
+DEFAULT_COUNT = 20  # questions on a worksheet unless asked otherwise (CLI and web)
 TEMPLATES = Path(__file__).resolve().parent / "worksheet_templates"
 SUFFIXES = {".pdf": "pdf", ".html": "html", ".htm": "html"}
 # CSS page sizes by the --paper name.
@@ -50,8 +49,6 @@ PAPERS = {"a4": "A4", "letter": "letter"}
 DEFAULT_PAPER = "a4"
 # Regions whose printers hold US Letter (glibc's LC_PAPER for these locales); everywhere else A4.
 LETTER_REGIONS = frozenset({"US", "CA", "MX", "PH", "CL", "CO", "CR", "GT", "PA", "PR", "SV", "VE", "DO", "NI"})
-# The worksheet seed space is the quiz seed space (QuizSpec accepts 0 <= seed < 10**12).
-_SEED_SPACE = 10**12
 PANGO_HELP = (
     "WeasyPrint cannot find the Pango library it needs to make PDFs. Install it with "
     "`apt-get install libpango-1.0-0 libpangoft2-1.0-0` (or run `bash scripts/system-deps.sh`), "
@@ -130,7 +127,7 @@ def _rng(*parts: object) -> random.Random:
 def question_spec(spec: QuizSpec) -> QuizSpec:
     """The quiz whose questions the worksheet for ``spec`` prints: same deck, count and kinds, but a
     seed hashed in the worksheet's namespace, so it is not the web quiz with ``spec``'s code."""
-    seed = _rng("worksheet-questions", spec.deck_id, spec.count, spec.seed, *spec.kinds).randrange(_SEED_SPACE)
+    seed = _rng("worksheet-questions", spec.deck_id, spec.count, spec.seed, *spec.kinds).randrange(MAX_SEED + 1)
     return QuizSpec(spec.deck_id, spec.count, seed, spec.kinds)
 
 

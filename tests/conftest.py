@@ -10,7 +10,22 @@ from quizgen.quiz import QuizMaker
 from quizgen.synth import write_library
 
 ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT.parent / "shared" / "seeds"
+
+
+def _seeds_folder() -> Path | None:
+    """The original documents the bundled quotes come from: ../shared/seeds beside the repository
+    (a clone in CI; for a git worktree, beside the worktrees' folder), else /work/shared/seeds."""
+    candidates = [ROOT.parent / "shared" / "seeds", ROOT.parent.parent / "shared" / "seeds",
+                  Path("/work/shared/seeds")]
+    return next((p for p in candidates if p.is_dir() and any(p.glob("*.txt"))), None)
+
+
+@pytest.fixture(scope="session")
+def seeds() -> Path:
+    folder = _seeds_folder()
+    if folder is None:
+        pytest.skip("the original documents are not in ../shared/seeds beside the repository")
+    return folder
 
 
 @pytest.fixture(scope="session")

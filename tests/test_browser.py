@@ -120,8 +120,17 @@ def test_student_takes_a_quiz_and_sees_results_with_citations(browser, server):
         options.nth(choice).click()
         assert questions.nth(i).locator("input[type=radio]").nth(choice).is_checked()
         picks.append(choice)
-    with page.expect_navigation():  # the results come back on the quiz's own URL
+    if n > 1:
+        # A blank answer: the page warns once and stays; a second press submits anyway.
         page.get_by_role("button", name="Submit answers").click()
+        warning = page.locator("#blank-warning")
+        warning.wait_for(state="visible")
+        assert f"Question {n} has no answer" in warning.inner_text()
+        assert page.url.endswith(f"/q/{code}")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Submit answers").click()
+    page.wait_for_url(re.compile(re.escape(f"/q/{code}/results/") + r"[A-Z.-]+$"))
+    result_url = page.url
 
     expected = QuizMaker(load_library()).grade(code, picks).score
     assert page.get_by_role("heading", name=f"You scored {expected} out of {n}").is_visible()
@@ -140,8 +149,102 @@ def test_student_takes_a_quiz_and_sees_results_with_citations(browser, server):
     page.wait_for_url(re.compile(re.escape(f"/q/{code}") + "$"))
     again = page.locator("fieldset.question legend .stem")
     assert again.all_inner_texts() == stems
+    page.goto(result_url)  # the result keeps its own address: reopening it shows the same score
+    assert page.get_by_role("heading", name=f"You scored {expected} out of {n}").is_visible()
     assert errors == []
     page.close()
+
+
+def test_blank_warning_goes_away_once_every_question_is_answered(browser, server):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{server}/decks/elbe-1945/quiz?count=2&seed=5&kinds=true_false")
+    page.get_by_role("button", name="Submit answers").click()
+    warning = page.locator("#blank-warning")
+    warning.wait_for(state="visible")
+    assert "2 questions have no answer (1, 2)" in warning.inner_text()
+    for i in range(2):
+        page.locator("fieldset.question").nth(i).locator("label.option").first.click()
+    assert warning.is_hidden()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Submit answers").click()
+    assert "/results/" in page.url
+    page.close()
+
+
+def test_quiz_works_without_javascript(browser, server):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{server}/decks/elbe-1945/quiz?count=3&seed=5")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Submit answers").click()
+    assert page.get_by_role("heading", name="You scored 0 out of 3").is_visible()
+    context.close()
+
+
+SHOTS = Path(os.environ.get("QUIZGEN_SCREENSHOTS", "")) if os.environ.get("QUIZGEN_SCREENSHOTS") else None
+
+
+@pytest.mark.parametrize("width, height", [(1280, 900), (390, 844)])
+def test_retry_the_wrong_ones_then_try_again_in_a_new_order(browser, server, width, height):
+    page = browser.new_page(viewport={"width": width, "height": height})
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(f"{server}/decks/all-facts/quiz?count=40&seed=1&kinds=forward")
+    quiz_url = page.url
+    questions = page.locator("fieldset.question")
+    n = questions.count()
+    stems = questions.locator("legend .stem").all_inner_texts()
+    for i in range(0, n, 2):  # answer every other question with its first option
+        questions.nth(i).locator("label.option").first.click()
+    if SHOTS:
+        page.screenshot(path=str(SHOTS / f"quiz-{width}.png"), full_page=False)
+    page.get_by_role("button", name="Submit answers").click()
+    page.locator("#blank-warning").wait_for(state="visible")
+    if SHOTS:
+        page.locator(".submit-row").scroll_into_view_if_needed()
+        page.screenshot(path=str(SHOTS / f"blank-warning-{width}.png"))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Submit answers").click()
+    score = page.get_by_role("heading", name=re.compile(r"You scored \d+ out of \d+"))
+    scored, total = map(int, re.findall(r"\d+", score.inner_text()))
+    assert total == n
+    if SHOTS:
+        page.screenshot(path=str(SHOTS / f"results-{width}.png"))
+
+    page.get_by_role("link", name=f"Retry the {n - scored} I got wrong").click()
+    page.wait_for_url(re.compile(r"only="))
+    retry = page.locator("fieldset.question")
+    assert retry.count() == n - scored
+    assert set(retry.locator("legend .stem").all_inner_texts()) < set(stems)
+    if SHOTS:
+        page.screenshot(path=str(SHOTS / f"retry-{width}.png"))
+    for i in range(retry.count()):
+        retry.nth(i).locator("label.option").first.click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Submit answers").click()
+    heading = page.get_by_role("heading", name=re.compile(rf"You scored \d+ out of {n - scored}"))
+    assert heading.is_visible()
+
+    page.get_by_role("link", name="Try again in a new order").click()
+    page.wait_for_url(re.compile(r"order="))
+    assert page.url.split("?")[0] == quiz_url
+    again = page.locator("fieldset.question legend .stem").all_inner_texts()
+    assert sorted(again) == sorted(stems) and again != stems
+    assert errors == []
+    page.close()
+
+
+def test_a_host_header_no_url_can_be_built_from_is_a_400_from_the_real_server(server):
+    host, port = server.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=5) as s:
+        s.sendall(f"GET / HTTP/1.1\r\nHost: {'a' * 64}.example\r\nConnection: close\r\n\r\n".encode())
+        response = b""
+        while chunk := s.recv(65536):
+            response += chunk
+    head, _, body = response.decode("utf-8", "replace").partition("\r\n\r\n")
+    assert head.startswith("HTTP/1.1 400")
+    assert "X-Frame-Options: DENY" in head and "Content-Security-Policy:" in head
+    assert "Host header is not a valid host name" in body
 
 
 def test_quiz_can_be_answered_with_the_keyboard(browser, server):
@@ -155,6 +258,14 @@ def test_quiz_can_be_answered_with_the_keyboard(browser, server):
     assert first.locator("input[type=radio]").first.is_checked()
     page.keyboard.press("ArrowDown")  # radios in a group move the choice with the arrows
     assert first.locator("input[type=radio]").nth(1).is_checked()
+    page.get_by_role("button", name="Submit answers").focus()
+    page.keyboard.press("Enter")
+    # Question 2 is blank: the warning shows and the focus moves to question 2's first option.
+    assert page.locator("#blank-warning").is_visible()
+    second = page.locator("fieldset.question").nth(1).locator("input[type=radio]")
+    assert second.first.evaluate("el => el === document.activeElement")
+    page.keyboard.press("Space")
+    assert second.first.is_checked() and page.locator("#blank-warning").is_hidden()
     page.get_by_role("button", name="Submit answers").focus()
     with page.expect_navigation():
         page.keyboard.press("Enter")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from quizgen.cli import cli
+from quizgen.quiz import KIND_LABELS
 
 MINI = Path(__file__).parent / "data" / "mini"
 
@@ -85,20 +87,78 @@ def test_quiz_prints_questions_then_key_with_citations(runner):
     result = runner.invoke(cli, ["quiz", "--content", str(MINI), "--deck", "all", "--count", "6", "--seed", "3"])
     assert result.exit_code == 0, result.output
     body, key = result.output.split("Answer key")
-    assert body.count("?") >= 6
+    numbered = re.findall(r"^(\d+)\. ", body, re.M)
+    # The quality gate may give fewer than asked, and then the output says so.
+    assert 4 <= len(numbered) <= 6 and numbered == [str(n) for n in range(1, len(numbered) + 1)]
+    assert (len(numbered) == 6) == ("not the 6 asked for" not in body)
     assert "A) " in body and "B) " in body
-    assert key.count("Source: ") == 6
+    assert key.count("Source: ") == len(numbered)
     assert "(the publisher's own claim)" in key
 
 
-def test_quiz_json_shape(runner):
-    result = runner.invoke(cli, ["quiz", "--content", str(MINI), "--deck", "war", "--count", "3", "--seed", "1", "--json"])
+def test_quiz_json_keys_answers_and_citations_agree_with_the_facts(runner):
+    result = runner.invoke(cli, ["quiz", "--content", str(MINI), "--deck", "war", "--count", "5", "--seed", "1",
+                                 "--json"])
+    assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert data["code"].startswith("war.3.frt.1.")
+    assert data["code"].startswith("war.5.frt.1.")
+    facts = {r["id"]: r for r in json.loads(runner.invoke(
+        cli, ["facts", "--content", str(MINI), "--deck", "war", "--json"]).output)}
+    asked = [q["fact_id"] for q in data["questions"]]
+    # Each fact at most once; the quality gate may leave a fact out rather than ask it weakly.
+    assert len(asked) == len(set(asked)) == data["count"] >= 4 and set(asked) <= set(facts)
     for q in data["questions"]:
-        assert q["options"][q["answer_index"]] == q["answer"]
-        assert q["citation"]["quote"] and q["citation"]["publisher"] and q["citation"]["title"]
-        assert q["citation"]["published"]
+        fact = facts[q["fact_id"]]
+        assert q["kind"] in KIND_LABELS and q["fact_kind"] == fact["kind"]
+        assert q["citation"] == fact["citation"]
+        if q["kind"] == "forward":
+            assert q["answer"].casefold() == fact["answer"].casefold()  # capitalised as an option
+
+
+def test_quiz_by_code_alone_remakes_the_same_quiz(runner):
+    args = ["quiz", "--content", str(MINI), "--deck", "war", "--count", "3", "--seed", "4", "--kinds", "forward,true-false"]
+    first = runner.invoke(cli, args)
+    assert first.exit_code == 0, first.output
+    code = first.output.split(" — quiz ", 1)[1].split()[0]
+    assert code.startswith("war.3.ft.4.")
+    again = runner.invoke(cli, ["quiz", "--content", str(MINI), "--code", code])
+    assert again.exit_code == 0, again.output
+    assert again.output == first.output
+    same_deck = runner.invoke(cli, ["quiz", "--content", str(MINI), "--code", code, "--deck", "war"])
+    assert same_deck.output == first.output
+
+
+@pytest.mark.parametrize("extra, message", [
+    (["--deck", "all"], "--deck all disagrees with quiz code war.3.ft.4."),
+    (["--seed", "5"], "drop --seed"),
+    (["--count", "3"], "drop --count"),
+])
+def test_quiz_code_refuses_options_that_contradict_it(runner, extra, message):
+    first = runner.invoke(cli, ["quiz", "--content", str(MINI), "--deck", "war", "--count", "3", "--seed", "4",
+                                "--kinds", "forward,true_false"])
+    code = first.output.split(" — quiz ", 1)[1].split()[0]
+    result = runner.invoke(cli, ["quiz", "--content", str(MINI), "--code", code, *extra])
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_quiz_needs_a_deck_or_a_code(runner):
+    result = runner.invoke(cli, ["quiz", "--content", str(MINI)])
+    assert result.exit_code == 2 and "give --deck ID" in result.output
+
+
+def test_quiz_says_when_the_deck_gives_fewer_questions_than_asked(runner):
+    result = runner.invoke(cli, ["quiz", "--content", str(MINI), "--deck", "war", "--count", "50"])
+    assert result.exit_code == 0
+    gave = re.search(r"This deck gave (\d+) questions of these kinds, not the 50 asked for\.", result.output)
+    assert gave and 3 <= int(gave[1]) <= 5
+    assert result.output.split("Answer key")[1].count("Source: ") == int(gave[1])
+
+
+def test_quiz_help_names_each_kind_with_its_label(runner):
+    out = " ".join(runner.invoke(cli, ["quiz", "--help"]).output.split())
+    for kind, label in KIND_LABELS.items():
+        assert f"{kind} ({label.lower()})" in out
 
 
 def test_module_entry_point_runs():

@@ -5,11 +5,13 @@ from __future__ import annotations
 import random
 import string
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from quizgen.dates import FuzzyDate, Precision
 from quizgen.distractors import DistractorIndex, normalise_option
+from quizgen.errors import QuestionError
 from quizgen.models import DateFact, PersonFact, PlaceFact, QuantityFact, Source, UnitFact
 from quizgen.questions import make_question, supported_templates
 from quizgen.quiz import QuizSpec, parse_code
@@ -153,14 +155,17 @@ def test_reverse_date_questions_never_offer_an_event_that_may_share_the_date():
     month = DateFact(kind="date", id="m", source="s", quote="q", event="the arrival", date="1933-11")
     day = DateFact(kind="date", id="d", source="s", quote="q", event="the treaty", date="1933-11-16")
     year = DateFact(kind="date", id="y", source="s", quote="q", event="the year's crisis", date="1933")
-    others = [DateFact(kind="date", id=f"o{i}", source="s", quote="q", event=f"other {i}", date=f"19{20 + i}")
+    others = [DateFact(kind="date", id=f"o{i}", source="s", quote="q", event=f"other {i}", date=f"1933-0{i + 1}")
               for i in range(5)]
     index = DistractorIndex([month, day, year, *others])
-    for fact in (month, day, year):
+    for fact in (month, day):
         for seed in range(30):
             q = make_question(fact, "reverse", SOURCE, "t", index, random.Random(seed))
             shared = {"The arrival", "The treaty", "The year's crisis"} - {q.answer}
             assert not shared & set(q.options), (fact.id, q.options)
+    # Every other event of 1933 may have happened "in 1933": the year's reverse question is not asked.
+    with pytest.raises(QuestionError, match="coherent wrong options"):
+        make_question(year, "reverse", SOURCE, "t", index, random.Random(0))
 
 
 def test_an_option_is_dropped_only_when_the_stem_names_it_as_whole_words():

@@ -34,14 +34,19 @@ def test_no_fact_twice_and_kinds_respected(maker, library):
     for seed in range(20):
         quiz = maker.make(QuizSpec("all-facts", 30, seed, ("forward", "true_false")))
         ids = [q.fact_id for q in quiz.questions]
-        assert len(ids) == len(set(ids)) == 30
+        # Shorter than asked when related facts would give each other away, never a fact twice.
+        assert len(ids) == len(set(ids)) and 15 <= len(ids) <= 30
         assert {q.template for q in quiz.questions} <= {"forward", "true_false"}
 
 
-def test_count_larger_than_the_deck_gives_every_fact_once():
+def test_count_larger_than_the_deck_gives_each_fact_at_most_once_and_related_facts_apart():
     maker = QuizMaker(load_library(MINI))
-    quiz = maker.make(QuizSpec("war", 50, 1))
-    assert sorted(q.fact_id for q in quiz.questions) == sorted(["meeting-date", "konev", "torgau", "sixty-ninth", "bands"])
+    for seed in range(10):
+        ids = [q.fact_id for q in maker.make(QuizSpec("war", 50, seed)).questions]
+        assert len(ids) == len(set(ids)) and set(ids) <= {"meeting-date", "konev", "torgau", "sixty-ninth", "bands"}
+        # "Which American division met the Red Army at Torgau?" answers "Where did the meeting take place?"
+        assert not {"torgau", "sixty-ninth"} <= set(ids), ids
+        assert len(ids) >= 3, ids
 
 
 def test_changed_content_makes_old_codes_stale(tmp_path):

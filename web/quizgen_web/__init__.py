@@ -8,15 +8,19 @@ files next to itself.
 from __future__ import annotations
 
 import logging
+import re
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException
 
 from quizgen.content import load_library
 from quizgen.errors import QuizgenError, RenderError, UnknownDeckError
+from quizgen.markup import keycaps
 from quizgen.quiz import QuizMaker
 
+from .cache import CACHE_KEY, DEFAULT_CACHE_BYTES, AppCache
 from .jsonprovider import OrjsonProvider
 
 MAKER_KEY = "quizgen.maker"
@@ -27,68 +31,98 @@ CSP = (
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+
+# A host name (labels of 1-63 letters, digits, hyphens; 253 at most), an IPv4 or a bracketed
+# IPv6 address, with an optional port. Anything else cannot be turned into a URL adapter.
+_HOST = re.compile(
+    r"(?=.{1,253}(?::|$))[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?"
+    r"(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\.?(?::[0-9]{1,5})?"
+    r"|\[[0-9A-Fa-f:.]{2,45}\](?::[0-9]{1,5})?"
+)
+_BAD_HOST = "quizgen.bad_host"
 
 log = logging.getLogger(__name__)
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """App factory; ``CONTENT`` is a content folder, or None for the bundled content."""
+    """App factory; ``CONTENT`` is a content folder, or None for the bundled content.
+
+    ``PUBLIC_URL`` (say ``https://quiz.example.org``) makes the API's links absolute; without
+    it they are paths on this site. Links are never built from the request's Host header.
+    """
     app = Flask(__name__)
     app.config.from_mapping(
         CONTENT=None,
+        PUBLIC_URL=None,
+        CACHE_BYTES=DEFAULT_CACHE_BYTES,
         # Quiz answers are a few bytes each; anything bigger is not a real submission.
         MAX_CONTENT_LENGTH=64 * 1024,
         MAX_FORM_MEMORY_SIZE=64 * 1024,
     )
     if test_config is None:
-        app.config.from_prefixed_env("QUIZGEN")  # QUIZGEN_CONTENT=/path for `flask --app web run`
+        app.config.from_prefixed_env("QUIZGEN")  # QUIZGEN_CONTENT=/path for `flask --app quizgen_web run`
     else:
         app.config.update(test_config)
 
     app.json = OrjsonProvider(app)  # keeps the API's fields in their natural order, and is fast
+    app.jinja_env.filters["keycaps"] = keycaps
 
     # Loaded once: every request shares the library and its distractor index.
     library = load_library(app.config["CONTENT"] or None)
     app.extensions[MAKER_KEY] = QuizMaker(library)
-    app.extensions["quizgen.apkg_cache"] = {}
+    app.extensions[CACHE_KEY] = AppCache(int(app.config["CACHE_BYTES"]))
 
     from .api import bp as api_bp
     from .decks import bp as decks_bp
     from .quiz import bp as quiz_bp
+    from .worksheets import bp as worksheets_bp
 
     app.register_blueprint(decks_bp)
     app.register_blueprint(quiz_bp)
     app.register_blueprint(api_bp)
-    _register_worksheets(app)
+    app.register_blueprint(worksheets_bp)
 
-    @app.context_processor
-    def _globals() -> dict[str, Any]:
-        return {"worksheets_enabled": "worksheets" in app.blueprints}
-
+    app.wsgi_app = _HostGuard(app.wsgi_app)  # type: ignore[method-assign]
+    app.before_request(_refuse_bad_host)
     app.after_request(_security_headers)
     _register_error_handlers(app)
     return app
 
 
-def _register_worksheets(app: Flask) -> None:
-    # The worksheet blueprint is a colleague's file; the site must still run without it.
-    try:
-        from .worksheets import bp as worksheets_bp
-    except ModuleNotFoundError as exc:
-        if exc.name not in (f"{__name__}.worksheets",):
-            raise
-        log.info("web/worksheets.py not present; printable worksheets are off")
-        return
-    app.register_blueprint(worksheets_bp)
+class _HostGuard:
+    """Swap a Host header no URL can be built from for a harmless one, and remember it.
+
+    Werkzeug cannot bind the URL map to such a host, so without this every page (the error
+    page too) fails before any handler runs; with it the request reaches the app, which
+    answers 400 through its own error pages and headers (see ``_refuse_bad_host``).
+    """
+
+    def __init__(self, wsgi_app: Callable[..., Iterable[bytes]]):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        host = environ.get("HTTP_HOST")
+        if host is not None and not _HOST.fullmatch(host):
+            environ = {**environ, "HTTP_HOST": "localhost", _BAD_HOST: True}
+        return self.wsgi_app(environ, start_response)
+
+
+def _refuse_bad_host() -> None:
+    if request.environ.get(_BAD_HOST):
+        raise BadRequest("The request's Host header is not a valid host name.")
 
 
 def _security_headers(response: Response) -> Response:
     # The worksheet blueprint sets its own policy (it needs inline print styles).
     if "Content-Security-Policy" not in response.headers:
         response.headers["Content-Security-Policy"] = CSP
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault("X-Frame-Options", "DENY")
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
     return response
 
 
@@ -96,7 +130,7 @@ def _wants_json() -> bool:
     return request.path == "/api" or request.path.startswith("/api/")
 
 
-def error_response(status: int, title: str, message: str):
+def error_response(status: int, title: str, message: str) -> tuple[Any, int]:
     """A plain error: JSON under /api, otherwise a page in the site's layout."""
     if _wants_json():
         return jsonify({"error": message}), status
@@ -124,12 +158,10 @@ def _register_error_handlers(app: Flask) -> None:
             413: "That submission is far too large to be a quiz's answers.",
         }
         message = messages.get(exc.code or 500, exc.description or "")
-        response = error_response(exc.code or 500, exc.name, message)
-        if exc.code == 405 and isinstance(response, tuple):
-            body, status = response
-            headers = {"Allow": ", ".join(getattr(exc, "valid_methods", None) or [])}
-            return body, status, headers
-        return response
+        body, status = error_response(exc.code or 500, exc.name, message)
+        if exc.code == 405:
+            return body, status, {"Allow": ", ".join(getattr(exc, "valid_methods", None) or [])}
+        return body, status
 
     @app.errorhandler(Exception)
     def _internal(exc: Exception):

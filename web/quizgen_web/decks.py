@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import threading
+from flask import Blueprint, Response, render_template
 
-from flask import Blueprint, Response, current_app, render_template
+from quizgen.quiz import DEFAULT_COUNT, KIND_EXAMPLES, KIND_LABELS, MAX_COUNT
 
-from quizgen.errors import RenderError
-from quizgen.quiz import MAX_COUNT
-
-from .params import DEFAULT_COUNT, KIND_LABELS, maker
+from .cache import app_cache
+from .params import maker
 
 bp = Blueprint("decks", __name__)
-_apkg_lock = threading.Lock()
 
 
 def deck_summaries() -> list[dict]:
@@ -36,7 +33,7 @@ def render_deck(deck_id: str, error: str | None = None, form: dict | None = None
     topics = sorted({library.topics[f.id] for f in library.deck_facts(deck_id)})
     return render_template(
         "decks/show.html", deck=deck, facts=facts, topics=topics, error=error,
-        kind_labels=KIND_LABELS, max_count=MAX_COUNT,
+        kind_labels=KIND_LABELS, kind_examples=KIND_EXAMPLES, max_count=MAX_COUNT,
         form=form or {"count": min(DEFAULT_COUNT, facts), "kinds": list(KIND_LABELS)},
     )
 
@@ -48,22 +45,12 @@ def show(deck_id: str) -> str:
 
 @bp.get("/decks/<deck_id>/deck.apkg")
 def apkg(deck_id: str) -> Response:
+    from quizgen.export.anki import apkg_bytes
+
     library = maker().library
     deck = library.deck(deck_id)  # 404 before doing any work for an unknown deck
-    cache: dict[str, bytes] = current_app.extensions["quizgen.apkg_cache"]
-    data = cache.get(deck_id)
-    if data is None:
-        # One build per deck even when several students click at once: building is slow.
-        with _apkg_lock:
-            data = cache.get(deck_id)
-            if data is None:
-                try:
-                    from quizgen.export.anki import apkg_bytes  # imports genanki: only when asked
-                except ModuleNotFoundError as exc:
-                    raise RenderError(
-                        f"Anki decks cannot be made on this server ({exc.name} is not installed)."
-                    ) from exc
-                data = cache[deck_id] = apkg_bytes(library, deck_id)
+    # Built once per deck, even when a class clicks at once: a build takes seconds.
+    data = app_cache().get_or_make(("apkg", deck_id), lambda: apkg_bytes(library, deck_id))
     return Response(
         data,
         mimetype="application/apkg",

@@ -10,15 +10,14 @@ a 503 with Retry-After, never a queue that grows), and each is kept by its input
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
 from flask import Blueprint, Flask, Response, current_app, request, url_for
 
 from quizgen.errors import SubmissionError
-from quizgen.quiz import MAX_COUNT, QuizSpec
-from quizgen.templates import QUESTION_KINDS
+from quizgen.quiz import MAX_COUNT, MAX_SEED, QuizSpec
 from quizgen.worksheet import (
+    DEFAULT_COUNT,
     DEFAULT_PAPER,
     MAX_VARIANTS,
     PAPERS,
@@ -30,63 +29,27 @@ from quizgen.worksheet import (
 )
 
 from . import error_response
-from .params import _whole_number, maker
+from .cache import app_cache
+from .params import maker, whole_number
 
 bp = Blueprint("worksheets", __name__)
 
-DEFAULT_COUNT = 20
 PAPER_NAMES = {"a4": "A4", "letter": "US Letter"}
 # Each render holds a core for seconds; more at once only makes every one of them slower.
 DEFAULT_RENDERS = 2
 RETRY_AFTER_SECONDS = 10
-PDF_CACHE_BYTES = 32 * 1024 * 1024
 _SLOTS = "quizgen.worksheet_slots"
-_CACHE = "quizgen.worksheet_pdfs"
-
-
-class _ByteCache:
-    """Least recently used PDFs, bounded by their total size."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self._items: OrderedDict[Hashable, bytes] = OrderedDict()
-        self._size = 0
-        self._lock = threading.Lock()
-
-    def get(self, key: Hashable) -> bytes | None:
-        with self._lock:
-            data = self._items.get(key)
-            if data is not None:
-                self._items.move_to_end(key)
-            return data
-
-    def put(self, key: Hashable, data: bytes) -> None:
-        if len(data) > self.limit:
-            return
-        with self._lock:
-            old = self._items.pop(key, None)
-            self._size += len(data) - (len(old) if old else 0)
-            self._items[key] = data
-            while self._size > self.limit:
-                _, dropped = self._items.popitem(last=False)
-                self._size -= len(dropped)
 
 
 @bp.record_once
 def _setup(state) -> None:
     app: Flask = state.app
     app.extensions[_SLOTS] = threading.BoundedSemaphore(app.config.get("WORKSHEET_RENDERS", DEFAULT_RENDERS))
-    app.extensions[_CACHE] = _ByteCache(app.config.get("WORKSHEET_PDF_CACHE_BYTES", PDF_CACHE_BYTES))
 
 
 def cached_pdf(key: Hashable, make: Callable[[], bytes]) -> bytes:
-    """The PDF for ``key``, made by ``make()`` once. (The one place to switch to the app's shared cache.)"""
-    cache: _ByteCache = current_app.extensions[_CACHE]
-    data = cache.get(key)
-    if data is None:
-        data = make()
-        cache.put(key, data)
-    return data
+    """The PDF for ``key``, made by ``make()`` once, kept in the app's byte-bounded cache."""
+    return app_cache().get_or_make(key, make, len)
 
 
 class Busy(Exception):
@@ -120,13 +83,13 @@ def _request_paper() -> str:
 
 def _settings(deck_id: str) -> tuple[QuizSpec, int, bool, str]:
     maker().library.deck(deck_id)  # UnknownDeckError: the app answers 404 with the known decks
-    count = _whole_number("count", request.args.get("count"), DEFAULT_COUNT)
-    seed = _whole_number("seed", request.args.get("seed"), 0)
-    variants = check_variants(_whole_number("variants", request.args.get("variants"), 1))
+    count = whole_number("count", request.args.get("count"), DEFAULT_COUNT, MAX_COUNT)
+    seed = whole_number("seed", request.args.get("seed"), 0, MAX_SEED)
+    variants = check_variants(whole_number("variants", request.args.get("variants"), 1, MAX_VARIANTS))
     key = request.args.get("key", "1").strip()
     if key not in ("0", "1"):
         raise SubmissionError(f"key must be 1 (with answer keys) or 0 (without), not {key[:40]!r}")
-    spec = QuizSpec(deck_id, count, seed, QUESTION_KINDS)  # SubmissionError names the limits
+    spec = QuizSpec(deck_id, count, seed)  # SubmissionError names the limits
     return spec, variants, key == "1", _request_paper()
 
 

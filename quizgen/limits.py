@@ -1,0 +1,35 @@
+"""Every limit on content, defined once: ``quizgen check`` refuses what lies outside them.
+
+Each limit exists so that whatever ``check`` accepts, every command, page and export
+handles in bounded time and memory. The README's Content section states them.
+"""
+
+from __future__ import annotations
+
+# Years: every date computation (a month's last day, distractors a few years either side)
+# steps at least a year past the date and stays inside Python's dates (years 1 to 9999).
+MIN_YEAR, MAX_YEAR = 1, 9998
+
+# Ids and tags: they become URL parts, Anki tags and file names.
+MAX_ID_CHARS = 80
+# One-line texts: titles, publishers, names, slots, options, stems, topics, deck names.
+# The longest in the bundled content is a role of 174 characters.
+MAX_LINE_CHARS = 300
+# Passages: quotes, curator's notes, deck descriptions (longest bundled quote: 344 characters).
+MAX_PASSAGE_CHARS = 2_000
+MAX_URL_CHARS = 2_000
+# Entries in any list of a fact or a deck: options, tags, deck files.
+MAX_ITEMS = 100
+# A quote has to carry its fact: one word or a full stop is not a citation.
+MIN_QUOTE_WORDS = 3
+
+# Quantities. History counts reach the billions (populations, budgets), never beyond a
+# thousand trillion; every integer up to 10**15 is exact in a float (exact to 2**53 ≈ 9.0e15),
+# so values print and compare exactly. Three decimals cover any measured figure a source gives
+# (a percentage to 0.001, a length to the millimetre) and keep distractor steps integral.
+MAX_QUANTITY = 10**15
+MAX_DECIMALS = 3
+
+# Bytes of one content file (a facts, source or deck .toml, or a stored text): a long book is
+# about 2 MB of text; a file larger than this is a mistake, and reading it is bounded.
+MAX_FILE_BYTES = 8 * 1024 * 1024

@@ -1,0 +1,69 @@
+"""`quizgen review`: the item-quality report, its errors and its stable JSON."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from quizgen.cli import cli
+from quizgen.templates import TEMPLATES
+
+MINI = Path(__file__).parent / "data" / "mini"
+
+
+def _copy(tmp_path: Path) -> Path:
+    root = tmp_path / "mini"
+    shutil.copytree(MINI, root)
+    return root
+
+
+def test_clean_content_reviews_without_errors_and_lists_every_fact_and_template(runner):
+    result = runner.invoke(cli, ["review", "--content", str(MINI), "--deck", "war", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["errors"] == 0
+    [deck] = data["decks"]
+    assert deck["deck"] == "war" and deck["summary"]["facts"] == 5
+    pairs = {(i["fact_id"], i["template"]) for i in deck["items"] if i["template"] != "fact"}
+    kinds = {"meeting-date": "date", "konev": "person", "torgau": "place", "sixty-ninth": "unit", "bands": "quantity"}
+    assert pairs == {(f, t) for f, k in kinds.items() for t in TEMPLATES[k] if t != "cloze"}
+    # "Which American division met the Red Army at Torgau?" answers "Where did the meeting take place?"
+    sixty_ninth = next(i for i in deck["items"] if (i["fact_id"], i["template"]) == ("sixty-ninth", "forward"))
+    assert any(f["code"] == "gives-away" and "torgau" in f["message"] for f in sixty_ninth["findings"])
+    again = runner.invoke(cli, ["review", "--content", str(MINI), "--deck", "war", "--json"])
+    assert again.output == result.output  # stable: a teacher can diff two runs
+
+
+def test_a_stem_naming_its_answer_and_a_title_naming_an_answer_are_errors(runner, tmp_path):
+    root = _copy(tmp_path)
+    facts = root / "content/facts/war.toml"
+    facts.write_text(facts.read_text().replace('action = "met the Red Army at Torgau"',
+                                               'action = "met the Red Army at Torgau with the 69th Infantry Division"'))
+    deck = root / "decks/war.toml"
+    deck.write_text(deck.read_text().replace('title = "The end of the war"', 'title = "Konev and the end of the war"'))
+    result = runner.invoke(cli, ["review", "--content", str(root), "--deck", "war"])
+    assert result.exit_code == 1
+    assert "sixty-ninth [forward] (not offered)" in result.output
+    assert "the forward stem names its own answer" in result.output and "[stem-names-answer]" in result.output
+    assert "names the answer 'Ivan Konev'" in result.output and "[title-gives-answer]" in result.output
+    assert result.output.rstrip().endswith("warnings.") and "error" in result.output.splitlines()[-1]
+
+
+def test_too_few_coherent_options_is_reported_not_asked(runner, tmp_path):
+    root = _copy(tmp_path)
+    facts = root / "content/facts/war.toml"
+    facts.write_text(facts.read_text().replace('distractors = ["Strehla", "Riesa", "Meissen"]\n', ""))
+    data = json.loads(runner.invoke(cli, ["review", "--content", str(root), "--deck", "war", "--json"]).output)
+    torgau = {i["template"]: i for i in data["decks"][0]["items"] if i["fact_id"] == "torgau"}
+    assert torgau["forward"]["stem"] is None
+    assert [f["code"] for f in torgau["forward"]["findings"]] == ["not-offered"]
+
+
+def test_the_bundled_decks_have_no_stem_naming_its_own_answer(runner):
+    result = runner.invoke(cli, ["review", "--json"])
+    data = json.loads(result.output)
+    assert result.exit_code == (1 if data["errors"] else 0)
+    codes = {f["code"] for d in data["decks"] for i in d["items"] for f in i["findings"]}
+    assert "stem-names-answer" not in codes
+    assert {d["deck"] for d in data["decks"]} == {"elbe-1945", "allies-1945", "relations-1933", "all-facts"}
