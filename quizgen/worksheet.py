@@ -290,25 +290,40 @@ def _weasyprint() -> Any:
                           "or write an .html worksheet instead.") from None
 
 
-def html_to_pdf(html: str) -> bytes:
+def layout(htmls: list[str], progress: Callable[[int], None] | None = None) -> tuple[bytes, list[int]]:
+    """One PDF of the documents ``htmls`` laid out one after the other, and each one's page count.
+
+    Each is laid out on its own (its page counters are its own), then all pages are written
+    at once with shared fonts: one font subset per PDF instead of one per document.
+    """
     weasyprint = _weasyprint()
     try:
-        return weasyprint.HTML(string=html, base_url=str(TEMPLATES)).write_pdf()
+        fonts = import_module("weasyprint.text.fonts").FontConfiguration()
+        docs = []
+        for html in htmls:
+            docs.append(weasyprint.HTML(string=html, base_url=str(TEMPLATES)).render(font_config=fonts))
+            if progress:
+                progress(1)
+        return docs[0].copy([page for doc in docs for page in doc.pages]).write_pdf(), [len(d.pages) for d in docs]
     except OSError as exc:
         if "pango" in str(exc).lower() or "cannot load library" in str(exc).lower():
             raise RenderError(f"{PANGO_HELP} ({exc})") from None
         raise
 
 
-def _join(pieces: list[tuple[Part, bytes]]) -> bytes:
-    """One PDF of the parts in order, each page labelled with its part ("B-2", "Key A-1")."""
+def _join(groups: list[tuple[bytes, list[int]]], all_parts: list[Part]) -> bytes:
+    """One PDF of the groups in order, each page labelled with its part ("B-2", "Key A-1")."""
     from pypdf import PdfReader, PdfWriter
 
     writer = PdfWriter()
-    for part, data in pieces:
+    parts = iter(all_parts)
+    for data, counts in groups:
         start = len(writer.pages)
         writer.append(PdfReader(BytesIO(data)))
-        writer.set_page_label(start, len(writer.pages) - 1, style="/D", prefix=part.page_prefix, start=1)
+        for count in counts:
+            part = next(parts)
+            writer.set_page_label(start, start + count - 1, style="/D", prefix=part.page_prefix, start=1)
+            start += count
     out = BytesIO()
     writer.write(out)
     return out.getvalue()
@@ -327,11 +342,25 @@ def _can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
 
 
-_forked_docs: list[str] = []
+def _groups(docs: list[tuple[Part, str]], n: int) -> list[list[int]]:
+    """The parts' indexes cut into ``n`` runs of about equal work (questions laid out)."""
+    weights = [sum(len(v.questions) for v in (*part.sheets, *part.keys)) + len(part.grid) for part, _ in docs]
+    target = sum(weights) / n
+    groups: list[list[int]] = [[]]
+    done = 0.0
+    for i, w in enumerate(weights):
+        if groups[-1] and done + w / 2 > target * len(groups) and len(groups) < n:
+            groups.append([])
+        groups[-1].append(i)
+        done += w
+    return groups
 
 
-def _layout_forked(index: int) -> bytes:
-    return html_to_pdf(_forked_docs[index])
+_forked_groups: list[list[str]] = []
+
+
+def _layout_forked(index: int) -> tuple[bytes, list[int]]:
+    return layout(_forked_groups[index])
 
 
 def render_pdf(maker: QuizMaker, spec: QuizSpec, variants: int = 1, with_key: bool = True,
@@ -339,32 +368,30 @@ def render_pdf(maker: QuizMaker, spec: QuizSpec, variants: int = 1, with_key: bo
                progress: Callable[[int], None] | None = None) -> bytes:
     """The worksheet as PDF, laid out by WeasyPrint from the same template as ``render_html``.
 
-    Parts are laid out in up to ``workers`` forked processes (default: one per core) when this
-    process has no other threads; otherwise here, one after the other. ``progress(1)`` is called
-    as each part is done.
+    The parts are cut into runs laid out in up to ``workers`` forked processes (default: one per
+    core) when this process has no other threads; otherwise here. ``progress(n)`` is called as
+    ``n`` more parts are done.
     """
     _weasyprint()  # fail before building anything when Pango is missing
     docs = part_documents(maker, spec, variants, with_key, paper)
+    parts = [part for part, _ in docs]
     workers = min(default_workers() if workers is None else workers, len(docs))
-    results: list[bytes | None] = [None] * len(docs)
-    if workers > 1 and _can_fork():
-        global _forked_docs
-        _forked_docs = [html for _, html in docs]  # the forked workers inherit it: nothing to pickle
-        try:
-            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-                futures = {pool.submit(_layout_forked, i): i for i in range(len(docs))}
-                for future in as_completed(futures):
-                    results[futures[future]] = future.result()
-                    if progress:
-                        progress(1)
-        finally:
-            _forked_docs = []
-    else:
-        for i, (_, html) in enumerate(docs):
-            results[i] = html_to_pdf(html)
-            if progress:
-                progress(1)
-    return _join([(part, data) for (part, _), data in zip(docs, results, strict=True) if data is not None])
+    if workers <= 1 or not _can_fork():
+        return _join([layout([html for _, html in docs], progress)], parts)
+    global _forked_groups
+    groups = _groups(docs, workers)
+    _forked_groups = [[docs[i][1] for i in group] for group in groups]  # inherited by the fork: no pickling
+    try:
+        results: list[tuple[bytes, list[int]] | None] = [None] * len(groups)
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            futures = {pool.submit(_layout_forked, g): g for g in range(len(groups))}
+            for future in as_completed(futures):
+                results[futures[future]] = future.result()
+                if progress:
+                    progress(len(groups[futures[future]]))
+    finally:
+        _forked_groups = []
+    return _join([r for r in results if r is not None], parts)
 
 
 def write_worksheet(maker: QuizMaker, spec: QuizSpec, variants: int, with_key: bool, out: Path,

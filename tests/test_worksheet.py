@@ -348,10 +348,10 @@ def test_cli_failure_leaves_the_old_file_and_no_partial_one(runner, synth_root, 
     out = tmp_path / "w.pdf"
     out.write_bytes(b"last week's worksheet")
 
-    def broken(html: str) -> bytes:
+    def broken(htmls, progress=None):
         raise RenderError("the renderer broke half way")
 
-    monkeypatch.setattr(worksheet, "html_to_pdf", broken)
+    monkeypatch.setattr(worksheet, "layout", broken)
     result = _cli(runner, synth_root, out)
     assert result.exit_code == 1
     assert "the renderer broke half way" in result.output and "Traceback" not in result.output
@@ -613,18 +613,18 @@ def test_web_pdf_renders_are_bounded_busy_is_a_503_with_retry_after_and_cached_p
     cached = client.get(f"/decks/{DECK}/worksheet.pdf?count=2&seed=1&key=0")
     assert cached.status_code == 200
     started, release = threading.Event(), threading.Event()
-    real = worksheet.html_to_pdf
+    real = worksheet.layout
     calls = []
 
-    def slow(html: str) -> bytes:
+    def slow(htmls, progress=None):
         calls.append(1)
         started.set()
         release.wait(30)
-        return real(html)
+        return real(htmls, progress)
 
     import quizgen_web.worksheets as web_worksheets
 
-    monkeypatch.setattr(worksheet, "html_to_pdf", slow)
+    monkeypatch.setattr(worksheet, "layout", slow)
     first: dict = {}
     thread = threading.Thread(target=lambda: first.update(
         r=app.test_client().get(f"/decks/{DECK}/worksheet.pdf?count=2&seed=2&key=0")))
