@@ -16,6 +16,8 @@ from .content import Library, load_library
 from .errors import ContentError, QuizgenError
 from .export.formats import FORMATS as EXPORT_FORMATS
 from .quiz import DEFAULT_COUNT, KIND_LABELS, LETTERS, MAX_COUNT, MAX_SEED, QuizMaker, QuizSpec
+from .worksheet import DEFAULT_COUNT as WORKSHEET_COUNT
+from .worksheet import MAX_VARIANTS, PAPERS
 
 
 def friendly(fn):
@@ -404,29 +406,36 @@ def _progress(length: int, label: str) -> Iterator[Callable[[int], None] | None]
 @cli.command()
 @content_option
 @click.option("--deck", "deck_id", required=True, help="Deck id (see `quizgen decks`).")
-@click.option("--count", default=20, show_default=True, type=click.IntRange(1, MAX_COUNT))
-@click.option("--seed", default=0, show_default=True, type=click.IntRange(0, 10**12 - 1))
-@click.option("--variants", default=1, show_default=True, type=click.IntRange(1, 26),
+@count_option(WORKSHEET_COUNT)
+@seed_option(default=0, show_default=True, help="The same seed always prints the same sheets.")
+@click.option("--variants", default=1, show_default=True, type=click.IntRange(1, MAX_VARIANTS),
               help="Versions A, B, C… with the same questions in different orders.")
-@click.option("--no-key", is_flag=True, help="Leave out the answer keys.")
+@click.option("--no-key", is_flag=True, help="Leave out the marking grid and the answer keys.")
+@click.option("--paper", type=click.Choice(sorted(PAPERS), case_sensitive=False), default=None,
+              help="Paper size (default: Letter for locales such as en_US or en_CA in LC_PAPER/LANG, else A4).")
 @click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Output file: .pdf or .html.")
 @friendly
 def worksheet(content: Path | None, deck_id: str, count: int, seed: int, variants: int, no_key: bool,
-              out: Path) -> None:
-    """Make a printable worksheet (PDF or HTML) with variants and answer keys.
+              paper: str | None, out: Path) -> None:
+    """Make a printable worksheet (PDF or HTML) with variants, a marking grid and answer keys.
 
     Example:
 
-        quizgen worksheet --deck elbe-1945 --count 20 --variants 3 -o w.pdf
+        quizgen worksheet --deck elbe-1945 --count 20 --variants 3 --paper letter -o w.pdf
     """
-    from .worksheet import write_worksheet
+    from .worksheet import default_paper, part_count, write_worksheet
 
-    if out.suffix.lower() not in (".pdf", ".html", ".htm"):
-        raise click.UsageError("the output must end in .pdf or .html")
+    paper = (paper or default_paper()).lower()
     maker = QuizMaker(_library(content))
-    spec = QuizSpec(deck_id, count, seed, ("forward", "reverse", "true_false"))
-    write_worksheet(maker, spec, variants=variants, with_key=not no_key, out=out)
+    spec = QuizSpec(deck_id, count, seed)
+    parts = part_count(variants, not no_key)
+    # A bar only where someone watches and the wait is long enough to wonder; pipes and logs stay clean.
+    if out.suffix.lower() == ".pdf" and parts >= 4 and sys.stderr.isatty():
+        with click.progressbar(length=parts, label="Laying out", file=sys.stderr, show_pos=True) as bar:
+            write_worksheet(maker, spec, variants, not no_key, out, paper, progress=bar.update)
+    else:
+        write_worksheet(maker, spec, variants, not no_key, out, paper)
     click.echo(f"Wrote {out}")
 
 
