@@ -39,6 +39,7 @@ from .limits import (
     MIN_YEAR,
 )
 from .templates import STATEMENT_TEMPLATES, TEMPLATES
+from .wording import quantity_text
 
 # A model-level check that names the field it is about (pydantic would name the whole fact,
 # and for a date fact that read as "field date"). ``quizgen.validation`` reads the field back.
@@ -338,8 +339,8 @@ class QuantityFact(FactBase):
 
 
 def format_quantity(value: float, measure: str | None) -> str:
-    number = f"{int(value):,}" if float(value).is_integer() else f"{value:,}"
-    return f"{number} {measure}" if measure else number
+    """One wording of a quantity everywhere (web, Anki, worksheets, exports): 'twice', '11 a.m.'."""
+    return quantity_text(value, measure)
 
 
 Fact = Annotated[
