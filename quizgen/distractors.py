@@ -440,10 +440,13 @@ def quantity_distractors(fact: QuantityFact, rng: random.Random, want: int = WAN
     positive = value > 0
     only_above = at_least(fact)
     if is_clock(fact.measure) and float(value).is_integer() and 0 <= value <= 24:
-        base, exp, spread = int(value), 0, 3
+        # Steps of one to three hours, and a daytime answer keeps daytime options: "4 a.m." for a
+        # parade that began at 11 a.m. is eliminated without knowing anything.
+        base, exp, spread = int(value), 0, 1
+        low, high = (6, 22) if 6 <= value <= 22 else (0, 23)
 
         def valid(n: int) -> bool:
-            return 0 <= n <= 23
+            return low <= n <= high
     else:
         base, exp = _grid(value)
         spread = max(1, min(10**6, round(abs(base) * 0.08)))

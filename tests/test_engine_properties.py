@@ -253,3 +253,13 @@ def test_a_false_statement_never_repeats_a_value_the_sentence_holds():
     for seed in range(60):
         q = make_question(one, "true_false", SOURCE, "t", index, random.Random(seed))
         assert q.stem.count("104th") == 1, q.stem
+
+
+def test_a_daytime_hour_gets_daytime_wrong_hours_only(library):
+    import random as _random
+
+    from quizgen.distractors import quantity_distractors
+
+    fact = library.facts["parade-start-time"]  # 11 a.m.; curated 9, 10, noon and 2 p.m.
+    seen = {v for seed in range(500) for v in quantity_distractors(fact, _random.Random(seed))}
+    assert seen and all(6 <= v <= 22 for v in seen), sorted(seen)
