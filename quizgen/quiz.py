@@ -218,6 +218,15 @@ IMPORTANCE_WEIGHTS = {3: 4.0, 2: 2.0, 1: 1.0}
 _MAX_WEIGHT = max(IMPORTANCE_WEIGHTS.values())
 
 
+def _retold(q: Question, other: Question) -> bool:
+    """Two questions on one quoted sentence, one of them asking for its event (or person) in other words.
+
+    "What took place in Berlin?" (the joint parade of September 1945) and "What happened on 7 September
+    1945?" (the joint parade in occupied Germany) name one event in two wordings: no string check sees it.
+    """
+    return "reverse" in (q.template, other.template) and q.citation.quote == other.citation.quote
+
+
 # Bumped whenever the same spec and content would make other questions (assembly, distractors,
 # wording): a code shared before then is refused as stale instead of remaking a different quiz.
 ENGINE_VERSION = 2
@@ -320,7 +329,7 @@ class QuizMaker:
                 continue
             if any(names(title, k) for k in q.keys):
                 continue
-            if any(q.gives_away(other) or other.gives_away(q) for other in chosen):
+            if any(q.gives_away(other) or other.gives_away(q) or _retold(q, other) for other in chosen):
                 continue
             return q
         return None

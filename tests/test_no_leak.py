@@ -92,6 +92,12 @@ def _self_substituted(library: Library, q) -> bool:
 
 def _check(library: Library, quiz) -> list[str]:
     problems = _leaks(library, quiz) + _month_leaks(quiz)
+    for i, q in enumerate(quiz.questions, start=1):
+        for j, other in enumerate(quiz.questions[i:], start=i + 1):
+            # One quoted sentence asked for its event in other words ("the joint parade of September
+            # 1945" and "the joint parade in occupied Germany"): no string check sees the repeat.
+            if "reverse" in (q.template, other.template) and q.citation.quote == other.citation.quote:
+                problems.append(f"{quiz.code} Q{i} and Q{j} ask one quoted sentence twice, one in reverse")
     for n, q in enumerate(quiz.questions, start=1):
         texts = [q.stem, *q.options]
         if any(re.search(r"(?<![\d,])1 times", t) for t in texts):
