@@ -282,3 +282,20 @@ def test_the_deck_page_form_chooses_question_kinds(web):
     quiz = web.get(f"/api/assignments/{assignment_id}").get_json()["quiz"]
     assert quiz["kinds"] == ["true_false"]
     assert {q["kind"] for q in quiz["questions"]} == {"true_false"}
+
+
+def test_the_report_offers_the_stored_quiz_for_each_class_platform(web):
+    from lxml import etree
+
+    made = create(web)
+    teacher = path(made["teacher_url"])
+    page = web.get(teacher).get_data(as_text=True)
+    assert f'href="{teacher}/export/moodle-xml"' in page and f'href="{teacher}/export/gift"' in page
+    r = web.get(f"{teacher}/export/moodle-xml")
+    assert r.status_code == 200 and "attachment" in r.headers["Content-Disposition"]
+    assert r.headers["Cache-Control"] == "no-store"  # a teacher's download holds the answers
+    texts = [t.text for t in etree.fromstring(r.data).iterfind(".//question/questiontext/text")]
+    stems = [q["stem"] for q in made["quiz"]["questions"]]
+    assert len(texts) == len(stems) and all(any(s in t for t in texts) for s in stems)
+    assert web.get(f"/a/{made['id']}/report/wrong-secret/export/moodle-xml").status_code == 404
+    assert web.get(f"{teacher}/export/no-such-format").status_code == 404

@@ -277,6 +277,8 @@ def report(assignment_id: str, secret: str) -> tuple[str, int, dict]:
         created=request.args.get("created") == "1", distribution=Markup(distribution),
         option_charts=option_charts, percent=_percent, signed=_signed, letters=LETTERS,
         csv_url=url_for("assignments.report_csv_page", assignment_id=assignment.id, secret=secret),
+        export_url=lambda fmt: url_for("assignments.export_page", assignment_id=assignment.id, secret=secret,
+                                       fmt=fmt),
         delete_url=url_for("assignments.delete_page", assignment_id=assignment.id, secret=secret),
         api_report=public_url("assignments.api_report", assignment_id=assignment.id),
     )
@@ -293,6 +295,17 @@ def _csv_response(assignment: StoredAssignment) -> Response:
     body = report_csv(assignment, assignments().attempts(assignment.id))
     return Response(body, mimetype="text/csv", headers={
         **PRIVATE_HEADERS, "Content-Disposition": f'attachment; filename="assignment-{assignment.id}.csv"'})
+
+
+@bp.get("/a/<assignment_id>/report/<secret>/export/<fmt>")
+def export_page(assignment_id: str, secret: str, fmt: str) -> Response | tuple[str, int, dict]:
+    """The assignment's stored quiz for a class platform: the very questions the students took."""
+    from .exports import send_export
+
+    assignment = assignments().for_teacher(assignment_id, secret)
+    skip_url = url_for("assignments.export_page", assignment_id=assignment.id, secret=secret, fmt=fmt,
+                       skip_too_long=1)
+    return send_export(assignment.quiz, fmt, skip_url, PRIVATE_HEADERS)
 
 
 @bp.post("/a/<assignment_id>/report/<secret>/delete")
