@@ -302,13 +302,20 @@ class QuizMaker:
         title = normalise_option(deck.title)
         rng = _rng("quiz", spec.deck_id, spec.seed)
         questions: list[Question] = []
+        # One question per answer: two facts about one person (or date, place, unit) would ask
+        # "Who was Georgy Zhukov?" twice, or offer the same right answer twice.
+        answers: set[str] = set()
         # The order is bounded (a small deck once through, a large one by 8 * count + 100 draws).
         for i in self._order(facts, self.drawable(spec.deck_id), spec.count, rng):
             if len(questions) >= spec.count:
                 break
+            answer = normalise_option(facts[i].answer_text())
+            if answer in answers:
+                continue
             q = self._question(facts[i], spec, questions, title)
             if q is not None:
                 questions.append(q)
+                answers.add(answer)
         return Quiz(spec, self.code(spec), deck.title, tuple(questions))
 
     def _templates(self, fact, spec: QuizSpec, rng: random.Random) -> list[str]:

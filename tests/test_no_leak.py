@@ -92,6 +92,9 @@ def _self_substituted(library: Library, q) -> bool:
 
 def _check(library: Library, quiz) -> list[str]:
     problems = _leaks(library, quiz) + _month_leaks(quiz)
+    answers = [_plain(library.facts[q.fact_id].answer_text()) for q in quiz.questions]
+    if len(answers) != len(set(answers)):
+        problems.append(f"{quiz.code}: two questions about one answer (one person, date, place or unit)")
     for i, q in enumerate(quiz.questions, start=1):
         for j, other in enumerate(quiz.questions[i:], start=i + 1):
             # One quoted sentence asked for its event in other words ("the joint parade of September
