@@ -101,6 +101,11 @@ def _check(library: Library, quiz) -> list[str]:
             # 1945" and "the joint parade in occupied Germany"): no string check sees the repeat.
             if "reverse" in (q.template, other.template) and q.citation.quote == other.citation.quote:
                 problems.append(f"{quiz.code} Q{i} and Q{j} ask one quoted sentence twice, one in reverse")
+            # A reverse answer's opening words ("joint allied victory parade") in another stem name it.
+            for a, b, n in ((q, other, i), (other, q, j)):
+                opening = " ".join(_plain(a.answer).split()[:4])
+                if a.template == "reverse" and len(opening.split()) == 4 and _holds(b.stem, opening):
+                    problems.append(f"{quiz.code}: another stem names Q{n}'s answer, {opening!r}…")
     for n, q in enumerate(quiz.questions, start=1):
         texts = [q.stem, *q.options]
         if any(re.search(r"(?<![\d,])1 times", t) for t in texts):
