@@ -22,9 +22,10 @@ ROWS = (
     "Web: quiz page GET /q/<code>",
     "Web: quiz page, a new random seed every request",
     "Web: grading POST /api/quiz/<code>/grade (JSON)",
-    "Web: grading POST /q/<code> (HTML form)",
+    "Web: grading POST /q/<code> (HTML form",
+    "Web: result page GET after the form's 303",
     "… throughput vs hello-world",
-    "Web: server resident memory",
+    "Web: server memory after the load, PSS summed over its",
 )
 
 
@@ -46,5 +47,5 @@ def test_quick_benchmark_prints_every_row(tmp_path):
             assert "step failed" not in line, line
             # Only a missing system library (Pango, for PDFs) may make a row unavailable.
             assert "not available" not in line or "Pango" in line, line
-    assert sum("… throughput vs hello-world" in line for line in table) == 4
+    assert sum("… throughput vs hello-world" in line for line in table) == 5
     assert out.read_text(encoding="utf-8").strip() == proc.stdout.strip()
