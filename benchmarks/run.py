@@ -538,6 +538,14 @@ def pss_mb(master: int) -> float | None:
     return total_kb / 1024
 
 
+def wait_for_workers(master: int, workers: int, timeout: float = 60) -> None:
+    """gunicorn forks its workers just after it listens: wait for them before measuring memory."""
+    deadline = time.monotonic() + timeout
+    while len(server_pids(master)) < workers + 1 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(0.5)  # each worker's own start-up (imports are preloaded, so this is short)
+
+
 def load_test(url: str, opts: argparse.Namespace, runs: int, body: str | None = None,
               ctype: str | None = None, fresh: tuple[str, str] | None = None,
               server_pid: int | None = None) -> dict:
@@ -607,6 +615,8 @@ def web_rows(n: int, lib: Path, runs: int, note: str, opts: argparse.Namespace,
         with server([sys.executable, "-m", "quizgen", "serve", "--content", str(lib), "--port", str(port),
                      *server_settings(opts)], port, workdir / "serve.log") as proc:
             startup = time.perf_counter() - t
+            wait_for_workers(proc.pid, 0 if opts.server == "waitress" else opts.workers)
+            pss_start = pss_mb(proc.pid)
             status, headers, _ = http(f"{base}/decks/all-facts/quiz?count={QUIZ_COUNT}&seed=1")
             location = headers.get("Location", "")
             if status not in (302, 303) or "/q/" not in location:
@@ -670,8 +680,9 @@ def web_rows(n: int, lib: Path, runs: int, note: str, opts: argparse.Namespace,
         rows.append(Row(n, f"… throughput vs hello-world (p99 {r['p99_ms'] / hello['p99_ms']:.1f}× hello's{cpu})",
                         f"{ratio:.0%}", "", "", f"≥ {target:.0%}, 0 errors",
                         "" if opts.no_wrk else met(ratio >= target and errors == 0)))
+    at_start = f"; {pss_start:.0f} MB before the load" if pss_start else ""
     rows.append(Row(n, f"Web: server memory after the load, PSS summed over its {processes} processes "
-                    f"(startup {startup:.1f} s)", f"PSS {pss:.0f} MB" if pss else "not available", "", "",
+                    f"(startup {startup:.1f} s{at_start})", f"PSS {pss:.0f} MB" if pss else "not available", "", "",
                     "< 600 MB" if large else "", met(pss is not None and pss < 600) if large else ""))
     return rows
 
