@@ -50,6 +50,19 @@ def gunicorn_available() -> bool:
     return True
 
 
+def warm(app: Any) -> None:
+    """Build what the first quiz of each deck would build (its fact list), before forking.
+
+    Built in the master, it is shared by every worker; built lazily in each worker, the walk
+    over every fact would also touch (and so copy) every page of the library in each of them.
+    """
+    from quizgen_web import MAKER_KEY
+
+    maker = app.extensions[MAKER_KEY]
+    for deck_id in maker.library.decks:
+        maker.drawable(deck_id)
+
+
 def serve(content: Path | None, host: str, port: int, threads: int = DEFAULT_THREADS,
           workers: int | None = None, server: str = "auto") -> None:
     """Load the library once and serve it until SIGTERM or Ctrl+C."""
@@ -57,6 +70,7 @@ def serve(content: Path | None, host: str, port: int, threads: int = DEFAULT_THR
         raise ValueError(f"server must be one of {', '.join(SERVERS)}")
     use_gunicorn = server == "gunicorn" or (server == "auto" and gunicorn_available())
     app = create_app({"CONTENT": str(content) if content else None})
+    warm(app)
     if not use_gunicorn:
         from waitress import serve as waitress_serve
 
