@@ -17,6 +17,8 @@ from .errors import ContentError, QuizgenError
 from .export.formats import FORMATS as EXPORT_FORMATS
 from .quiz import DEFAULT_COUNT, KIND_LABELS, LETTERS, MAX_COUNT, MAX_SEED, QuizMaker, QuizSpec
 from .webapp import DEFAULT_THREADS, MAX_THREADS, MAX_WORKERS, SERVERS
+from .worksheet import DEFAULT_COUNT as WORKSHEET_COUNT
+from .worksheet import MAX_VARIANTS, PAPERS
 
 
 def friendly(fn):
@@ -68,8 +70,11 @@ def cli() -> None:
 def check(content: Path | None) -> None:
     """Check all content: sources, facts, quotes and decks.
 
-    Lists every problem, one line each with file, fact id and field, and exits 1
-    if there is any.
+    Lists every problem, one line each with file, line, fact id, field and the fix,
+    and exits 1 if there is any. What it accepts works in every command and page;
+    what could not (a text over its length limit, a control character, a number or
+    year out of range, a stored text outside content/) it refuses. The limits are
+    in the README's Content section.
 
     Example:
 
@@ -86,16 +91,17 @@ def check(content: Path | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @friendly
 def decks(content: Path | None, as_json: bool) -> None:
-    """List the decks: id, title and number of facts.
+    """List the decks: id, number of facts, how many questions one quiz can ask, title.
 
     Example:
 
         quizgen decks --json
     """
     library = _library(content)
+    maker = QuizMaker(library)
     rows = [
         {"id": d.id, "title": d.title, "description": d.description, "anki_name": d.anki_name,
-         "facts": len(library.deck_facts(d.id))}
+         "facts": len(library.deck_facts(d.id)), "questions": maker.capacity(d.id).total}
         for d in library.decks.values()
     ]
     if as_json:
@@ -103,7 +109,7 @@ def decks(content: Path | None, as_json: bool) -> None:
         return
     width = max(len(r["id"]) for r in rows)
     for r in rows:
-        click.echo(f"{r['id']:<{width}}  {r['facts']:>5} facts  {r['title']}")
+        click.echo(f"{r['id']:<{width}}  {r['facts']:>5} facts  up to {r['questions']:>3} questions  {r['title']}")
 
 
 @cli.command()
@@ -248,6 +254,9 @@ def review(content: Path | None, deck_id: str | None, as_json: bool) -> None:
         sys.exit(1)
 
 
+ANKI_PROGRESS_MIN = 1000  # facts in a deck from which `anki` shows a progress bar on a terminal
+
+
 @cli.command()
 @content_option
 @click.option("--deck", "deck_id", help="Deck id to export (see `quizgen decks`).")
@@ -258,24 +267,68 @@ def review(content: Path | None, deck_id: str | None, as_json: bool) -> None:
 def anki(content: Path | None, deck_id: str | None, all_decks: bool, out_dir: Path) -> None:
     """Export decks as Anki packages (.apkg) with a citation on every card.
 
-    Re-exporting corrected content updates learners' notes in place.
+    One note per fact, with a question card and a fill-in card. Re-importing a
+    newer export updates exactly the notes whose content changed (see
+    `quizgen anki-ledger`). A progress bar shows on a terminal for large decks.
 
     Example:
 
         quizgen anki --deck elbe-1945 -o dist/
     """
     from .export.anki import write_apkg
+    from .export.ledger import LEDGER_FILE
 
     if bool(deck_id) == all_decks:
         raise click.UsageError("give either --deck ID or --all")
     library = _library(content)
     ids = list(library.decks) if all_decks else [library.deck(deck_id).id]
+    stale: set[str] = set()
     for ident in ids:
         n = len(library.deck_facts(ident))
-        with click.progressbar(length=n, label=f"{ident} ({n} facts)", file=sys.stderr,
-                               show_pos=True) as bar:
-            path = write_apkg(library, ident, out_dir, progress=bar.update if n >= 1000 else None)
+        if n >= ANKI_PROGRESS_MIN and sys.stderr.isatty():
+            with click.progressbar(length=n, label=f"{ident} ({n:,} facts)", file=sys.stderr,
+                                   show_pos=True, show_eta=True) as bar:
+                path = write_apkg(library, ident, out_dir, progress=bar.update, stale=stale)
+        else:  # not a terminal (a pipe, a log, CI): no bar, no carriage returns
+            path = write_apkg(library, ident, out_dir, stale=stale)
         click.echo(f"Wrote {path}")
+    if stale:
+        click.echo(f"Warning: {LEDGER_FILE} is behind the content ({len(stale)} new or changed facts, "
+                   f"first {min(stale)}); run `quizgen anki-ledger` and commit it before publishing, "
+                   "so learners' Anki takes every update.", err=True)
+
+
+@cli.command("anki-ledger")
+@content_option
+@click.option("--check", "check_only", is_flag=True,
+              help="Change nothing; exit 1 if the ledger is behind the content.")
+@friendly
+def anki_ledger(content: Path | None, check_only: bool) -> None:
+    """Record in content/anki-ledger.tsv when each fact's Anki note changed.
+
+    A note's modification time in every export comes from this file, so Anki
+    updates exactly the notes whose content changed. Run it after editing facts
+    (or changing quizgen's wording) and commit the file with the content.
+
+    Example:
+
+        quizgen anki-ledger && git add content/anki-ledger.tsv
+    """
+    from .export.ledger import LEDGER_FILE, ledger_problems, update_ledger
+
+    library = _library(content)
+    if check_only:
+        problems = ledger_problems(library)
+        for problem in problems:
+            click.echo(str(problem), err=True)
+        if problems:
+            sys.exit(1)
+        click.echo(f"OK: {LEDGER_FILE} is up to date for {len(library.facts)} facts.")
+        return
+    change = update_ledger(library)
+    click.echo(f"{LEDGER_FILE}: {len(change.added)} new, {len(change.changed)} changed, "
+               f"{len(change.removed)} removed, {len(library.facts) - len(change.added) - len(change.changed)} "
+               "unchanged.")
 
 
 @cli.command()
@@ -354,29 +407,36 @@ def _progress(length: int, label: str) -> Iterator[Callable[[int], None] | None]
 @cli.command()
 @content_option
 @click.option("--deck", "deck_id", required=True, help="Deck id (see `quizgen decks`).")
-@click.option("--count", default=20, show_default=True, type=click.IntRange(1, MAX_COUNT))
-@click.option("--seed", default=0, show_default=True, type=click.IntRange(0, 10**12 - 1))
-@click.option("--variants", default=1, show_default=True, type=click.IntRange(1, 26),
+@count_option(WORKSHEET_COUNT)
+@seed_option(default=0, show_default=True, help="The same seed always prints the same sheets.")
+@click.option("--variants", default=1, show_default=True, type=click.IntRange(1, MAX_VARIANTS),
               help="Versions A, B, C… with the same questions in different orders.")
-@click.option("--no-key", is_flag=True, help="Leave out the answer keys.")
+@click.option("--no-key", is_flag=True, help="Leave out the marking grid and the answer keys.")
+@click.option("--paper", type=click.Choice(sorted(PAPERS), case_sensitive=False), default=None,
+              help="Paper size (default: Letter for locales such as en_US or en_CA in LC_PAPER/LANG, else A4).")
 @click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Output file: .pdf or .html.")
 @friendly
 def worksheet(content: Path | None, deck_id: str, count: int, seed: int, variants: int, no_key: bool,
-              out: Path) -> None:
-    """Make a printable worksheet (PDF or HTML) with variants and answer keys.
+              paper: str | None, out: Path) -> None:
+    """Make a printable worksheet (PDF or HTML) with variants, a marking grid and answer keys.
 
     Example:
 
-        quizgen worksheet --deck elbe-1945 --count 20 --variants 3 -o w.pdf
+        quizgen worksheet --deck elbe-1945 --count 20 --variants 3 --paper letter -o w.pdf
     """
-    from .worksheet import write_worksheet
+    from .worksheet import default_paper, part_count, write_worksheet
 
-    if out.suffix.lower() not in (".pdf", ".html", ".htm"):
-        raise click.UsageError("the output must end in .pdf or .html")
+    paper = (paper or default_paper()).lower()
     maker = QuizMaker(_library(content))
-    spec = QuizSpec(deck_id, count, seed, ("forward", "reverse", "true_false"))
-    write_worksheet(maker, spec, variants=variants, with_key=not no_key, out=out)
+    spec = QuizSpec(deck_id, count, seed)
+    parts = part_count(variants, not no_key)
+    # A bar only where someone watches and the wait is long enough to wonder; pipes and logs stay clean.
+    if out.suffix.lower() == ".pdf" and parts >= 4 and sys.stderr.isatty():
+        with click.progressbar(length=parts, label="Laying out", file=sys.stderr, show_pos=True) as bar:
+            write_worksheet(maker, spec, variants, not no_key, out, paper, progress=bar.update)
+    else:
+        write_worksheet(maker, spec, variants, not no_key, out, paper)
     click.echo(f"Wrote {out}")
 
 
@@ -390,16 +450,19 @@ def worksheet(content: Path | None, deck_id: str, count: int, seed: int, variant
               help="Worker processes (gunicorn); default one per core.")
 @click.option("--server", "server_name", default="auto", show_default=True, type=click.Choice(SERVERS),
               help="auto: gunicorn on Linux and macOS, waitress (one process) on Windows.")
+@click.option("--db", "db", default=None, metavar="PATH|URL",
+              help="Where assignments and results are stored: a SQLite file or a postgresql:// URL "
+                   "(default: $QUIZGEN_DATABASE_URL, else quizgen.db in your data folder; printed at start).")
 @friendly
 def serve(content: Path | None, host: str, port: int, threads: int, workers: int | None,
-          server_name: str) -> None:
+          server_name: str, db: str | None) -> None:
     """Serve the quiz site with a production WSGI server, using every core.
 
     The library is loaded once, before the worker processes start, so they share its memory.
 
     Example:
 
-        quizgen serve --port 8000    # then open http://127.0.0.1:8000
+        quizgen serve --port 8000 --db ./class.db    # then open http://127.0.0.1:8000
 
         quizgen serve --workers 4 --threads 4 --host 0.0.0.0
     """
@@ -408,7 +471,8 @@ def serve(content: Path | None, host: str, port: int, threads: int, workers: int
     if workers and server_name == "waitress":
         raise click.UsageError("--workers needs gunicorn; waitress serves from one process (use --threads)")
     # Content problems surface from the app factory's load, as from every other command.
-    run_server(content=content, host=host, port=port, threads=threads, workers=workers, server=server_name)
+    run_server(content=content, host=host, port=port, threads=threads, workers=workers, server=server_name,
+               db=db)
 
 
 @cli.command()

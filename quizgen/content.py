@@ -15,6 +15,7 @@ import re
 import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -84,8 +85,6 @@ class Library:
     fact_files: dict[str, str]  # fact id -> facts file name
     digest: str  # hash of every content byte: quiz codes pin it
     file_periods: dict[str, tuple[int, int]] = field(default_factory=dict)  # facts file name -> its period
-    # source id -> its .toml file: exports stamp notes with its mtime without parsing it again.
-    source_files: dict[str, Path] = field(default_factory=dict)
     _deck_facts: dict[str, list[Fact]] = field(default_factory=dict, repr=False)
 
     def deck(self, deck_id: str) -> Deck:
@@ -134,13 +133,19 @@ class _Unreadable(Exception):
     """A content file that cannot be read as a regular file; the message says why and the fix."""
 
 
+def toml_files(folder: Path) -> list[Path]:
+    """The folder's ``*.toml`` files in name order, leaving out hidden ones: editors and systems
+    leave ``.#elbe.toml`` (an Emacs lock, a dangling link) or ``._elbe.toml`` (macOS metadata)."""
+    return sorted(p for p in folder.glob("*.toml") if not p.name.startswith("."))
+
+
 def read_content_file(path: Path) -> bytes:
     """The bytes of a regular file of at most ``MAX_FILE_BYTES``, or ``_Unreadable``.
 
     Never blocks: a named pipe is opened without waiting for a writer, then refused.
     """
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
         if path.is_symlink():
             raise _Unreadable(f"a symbolic link to {os.readlink(path)!r}, which does not exist; "
@@ -206,7 +211,8 @@ def _read_toml(path: Path, root: Path, problems: list[Problem]) -> tuple[dict | 
         m = _RTOML_AT.search(msg)
         line = int(m[1]) if m else None
         msg = (msg[: m.start()] + msg[m.end():]).strip() if m else msg
-        problems.append(Problem(rel, f"malformed TOML: {msg}", line=line))
+        problems.append(Problem(rel, f"malformed TOML: {msg}; correct the syntax there (a quote, comma, "
+                                "bracket or '=' is missing or extra)", line=line))
     return None, raw
 
 
@@ -215,11 +221,22 @@ def _id_line(raw: bytes, ident: str) -> int | None:
     return raw.count(b"\n", 0, m.start()) + 1 if m else None
 
 
+def _key_line(raw: bytes, location: str) -> int | None:
+    """The line of a top-level ``key = …`` (a source's or a deck's field), for its problem line."""
+    key = re.split(r"[.\[]", location, maxsplit=1)[0]
+    if not key:
+        return None
+    m = re.search(rb"^[ \t]*" + re.escape(key.encode()) + rb"[ \t]*=", raw, re.M)
+    return raw.count(b"\n", 0, m.start()) + 1 if m else None
+
+
 def _model_problems(
-    exc: ValidationError, file: str, ident: str | None, kind: str, line: int | None = None
+    exc: ValidationError, file: str, ident: str | None, kind: str, line: int | None = None, raw: bytes = b""
 ) -> list[Problem]:
+    """A problem per mistake; a fact's at its id line, a source's or deck's at its field's line."""
     return [
-        Problem(file, msg, fact_id=ident, field=loc or None, line=line, kind=kind)
+        Problem(file, msg, fact_id=ident, field=loc or None, kind=kind,
+                line=line if line is not None or not raw else _key_line(raw, loc))
         for loc, msg in flatten(exc)
     ]
 
@@ -239,8 +256,10 @@ class _Loader:
         self.fact_places: dict[str, str] = {}
         self.file_periods: dict[str, tuple[int, int]] = {}
         self.decks: dict[str, Deck] = {}
-        self.source_files: dict[str, Path] = {}
+        self.refused_sources: set[str] = set()  # ids of sources already reported: no echo per fact
         self.has_facts_folder = False
+        self.facts_complete = False  # every facts file loaded without a problem
+        self.unreadable: set[str] = set()  # stems of files that could not be read or parsed
 
     def _folder(self, folder: Path, fix: str) -> bool:
         """True if ``folder`` is a folder; otherwise a problem line saying so."""
@@ -253,7 +272,7 @@ class _Loader:
     def _files(self, folder: Path) -> Iterator[tuple[Path, str, dict, bytes]]:
         """Each TOML file of a folder, parsed, with its bytes counted into the digest."""
         try:
-            files = sorted(folder.glob("*.toml"))
+            files = toml_files(folder)
         except OSError as exc:
             self.problems.append(Problem(_rel(folder, self.root), f"cannot be listed ({exc.strerror}); check the folder"))
             return
@@ -263,38 +282,46 @@ class _Loader:
             self.digest.update(os.fsencode(rel) + b"\0" + raw)
             if data is not None:
                 yield file, rel, data, raw
+            else:
+                self.unreadable.add(file.stem)
 
-    def _one_model_per_file(self, folder: Path, model: type, kind: str, seen: dict) -> Iterator[tuple[Path, str, Any]]:
+    def _one_model_per_file(self, folder: Path, model: type, kind: str,
+                            seen: dict) -> Iterator[tuple[Path, str, Any, bytes]]:
         """Sources and decks: a validated model per file, or a problem line per mistake."""
-        for file, rel, data, _ in self._files(folder):
+        for file, rel, data, raw in self._files(folder):
             ident = data.get("id") if isinstance(data.get("id"), str) else None
             try:
                 item = model.model_validate(data)
             except ValidationError as exc:
-                self.problems += _model_problems(exc, rel, ident, kind)
+                self.problems += _model_problems(exc, rel, ident, kind, raw=raw)
+                if ident is not None and kind == "source":
+                    self.refused_sources.add(ident.strip())
                 continue
             if item.id in seen:
                 self.problems.append(Problem(rel, f"duplicate {kind} id; each {kind} needs its own id",
-                                             fact_id=item.id, field="id", kind=kind))
+                                             fact_id=item.id, field="id", kind=kind, line=_key_line(raw, "id")))
                 continue
-            yield file, rel, item
+            yield file, rel, item, raw
 
     def load_sources(self) -> None:
         folder = self.root / "content" / "sources"
         if not self._folder(folder, "create it and put a .toml file and its stored text there per source"):
             return
         content = os.path.realpath(self.root / "content")
-        for file, rel, source in self._one_model_per_file(folder, Source, "source", self.sources):
-            text = self._stored_text(file, rel, source, content)
-            if text is not None:
+        for file, rel, source, raw in self._one_model_per_file(folder, Source, "source", self.sources):
+            text = self._stored_text(file, rel, source, content, _key_line(raw, "text"))
+            if text is None:
+                self.refused_sources.add(source.id)
+            else:
                 self.sources[source.id] = source
-                self.source_files[source.id] = file
                 self.source_texts[source.id] = normalise_text(text)
+        # A source file that could not be parsed is named by its file (sources are named by id).
+        self.refused_sources |= self.unreadable
 
-    def _stored_text(self, file: Path, rel: str, source: Source, content: str) -> str | None:
+    def _stored_text(self, file: Path, rel: str, source: Source, content: str, line: int | None) -> str | None:
         """The source's stored text, read only from inside the content folder and strictly as UTF-8."""
         def problem(message: str) -> None:
-            self.problems.append(Problem(rel, message, fact_id=source.id, field="text", kind="source"))
+            self.problems.append(Problem(rel, message, fact_id=source.id, field="text", kind="source", line=line))
 
         text_path = file.parent / source.text
         shown = _rel(text_path, self.root)
@@ -317,6 +344,7 @@ class _Loader:
 
     def load_facts(self) -> None:
         folder = self.root / "content" / "facts"
+        before = len(self.problems)
         self.has_facts_folder = self._folder(folder, "create it and put the facts files (*.toml) there")
         if not self.has_facts_folder:
             return
@@ -329,14 +357,14 @@ class _Loader:
                 try:
                     self.file_periods[file.name] = _FILE_PERIOD.validate_python(data["period"])
                 except ValidationError as exc:
-                    self.problems.append(Problem(rel, f"{exc.errors()[0]['msg']}; write period = 1945 or "
-                                                 "period = [1941, 1945]", field="period"))
+                    self.problems += [Problem(rel, msg, field="period") for _, msg in flatten(exc)]
             raw_facts = data.get("fact", [])
             if not isinstance(raw_facts, list) or not raw_facts:
                 self.problems.append(Problem(rel, "no facts; add [[fact]] tables", field="fact"))
                 continue
             for index, item in enumerate(raw_facts):
                 self._fact(item, index, topic, file.name, rel, raw)
+        self.facts_complete = len(self.problems) == before
 
     def _topic(self, data: dict, rel: str, default: str) -> str:
         if "topic" not in data:
@@ -369,11 +397,13 @@ class _Loader:
             self.problems.append(Problem(rel, f"duplicate fact id, first used in {self.fact_places[fact.id]}; "
                                          "give this fact its own id", fact_id=fact.id, field="id", line=line))
             return
-        if fact.source not in self.sources:
+        if fact.source in self.refused_sources:
+            pass  # the source's own problem is reported; the facts citing it load once it is fixed
+        elif fact.source not in self.sources:
             known = ", ".join(sorted(self.sources)) or "none"
             self.problems.append(Problem(rel, f"unknown source {fact.source!r}; known sources: {known}",
                                          fact_id=fact.id, field="source", line=line))
-        elif len(_WORD.findall(fact.quote)) < MIN_QUOTE_WORDS:
+        elif len(list(islice(_WORD.finditer(fact.quote), MIN_QUOTE_WORDS))) < MIN_QUOTE_WORDS:
             self.problems.append(Problem(rel, f"a quote of at least {MIN_QUOTE_WORDS} words is needed to cite "
                                          "the fact; copy the whole sentence that states it",
                                          fact_id=fact.id, field="quote", line=_id_line(raw, fact.id)))
@@ -397,24 +427,27 @@ class _Loader:
         folder = self.root / "decks"
         if not self._folder(folder, "create it and add a deck file such as decks/all-facts.toml"):
             return
-        if not any(folder.glob("*.toml")):
+        if not toml_files(folder):
             self.problems.append(Problem(_rel(folder, self.root),
                                          "no decks; add a deck file such as decks/all-facts.toml"))
-        # Without a facts folder (already reported) every deck would select nothing: no echo of that.
+        # Without a facts folder every deck would select nothing, and with a fact refused one might:
+        # the cause is reported already, and the decks are checked again once it is fixed.
         facts = self.root / "content" / "facts"
-        known_files = {f.name for f in facts.glob("*.toml")} if self.has_facts_folder else None
-        for _, rel, deck in self._one_model_per_file(folder, Deck, "deck", self.decks):
+        known_files = {f.name for f in toml_files(facts)} if self.has_facts_folder else None
+        for _, rel, deck, raw in self._one_model_per_file(folder, Deck, "deck", self.decks):
             self.decks[deck.id] = deck
             if known_files is None:
                 continue
             for name in deck.files:
                 if name not in known_files:
-                    self.problems.append(Problem(rel, f"no facts file {name!r} in content/facts",
-                                                 fact_id=deck.id, field="files", kind="deck"))
-            if next(select(deck, self.facts.values(), self.fact_files), None) is None:
+                    self.problems.append(Problem(rel, f"no facts file {name!r} in content/facts; check the "
+                                                 "name, or add the file",
+                                                 fact_id=deck.id, field="files", kind="deck",
+                                                 line=_key_line(raw, "files")))
+            if self.facts_complete and next(select(deck, self.facts.values(), self.fact_files), None) is None:
+                key = "tags" if deck.tags else "files"
                 self.problems.append(Problem(rel, "this deck selects no facts; check its tags and files",
-                                             fact_id=deck.id, field="tags" if deck.tags else "files",
-                                             kind="deck"))
+                                             fact_id=deck.id, field=key, kind="deck", line=_key_line(raw, key)))
 
 
 def load_library(path: Path | str | None = None) -> Library:
@@ -426,4 +459,4 @@ def load_library(path: Path | str | None = None) -> Library:
     if loader.problems:
         raise ContentError(loader.problems)
     return Library(loader.root, loader.sources, loader.facts, loader.decks, loader.topics,
-                   loader.fact_files, loader.digest.hexdigest(), loader.file_periods, loader.source_files)
+                   loader.fact_files, loader.digest.hexdigest(), loader.file_periods)

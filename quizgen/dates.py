@@ -40,17 +40,17 @@ class FuzzyDate:
         if isinstance(raw, FuzzyDate):
             return raw
         if isinstance(raw, dt.datetime):
-            raise ValueError("give a date without a time of day, as YYYY-MM-DD")
+            raise ValueError("a date with a time of day; give the date alone, as YYYY-MM-DD")
         if isinstance(raw, dt.date):
             cls._check_year(raw.year, raw.isoformat())
             return cls(raw, Precision.DAY)
         if not isinstance(raw, str):
-            raise ValueError("write the date as a string: \"YYYY-MM-DD\", \"YYYY-MM\" or \"YYYY\"")
+            raise ValueError("not a date; write it in quotes: \"YYYY-MM-DD\", \"YYYY-MM\" or \"YYYY\"")
         text = raw.strip()
         match = _PATTERN.fullmatch(text)
         if not match:
             raise ValueError(
-                f"{text!r} is not a date: write it as YYYY-MM-DD, YYYY-MM or YYYY (e.g. 1945-04-25)"
+                f"{text!r} is not a date; write it as YYYY-MM-DD, YYYY-MM or YYYY (e.g. 1945-04-25)"
             )
         year = int(match["y"])
         cls._check_year(year, text)

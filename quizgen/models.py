@@ -39,6 +39,7 @@ from .limits import (
     MIN_YEAR,
 )
 from .templates import STATEMENT_TEMPLATES, TEMPLATES
+from .wording import quantity_text
 
 # A model-level check that names the field it is about (pydantic would name the whole fact,
 # and for a date fact that read as "field date"). ``quizgen.validation`` reads the field back.
@@ -54,30 +55,26 @@ _SLUG = r"^[a-z0-9][a-z0-9-]*$"
 # Control characters break every output: Anki's field separator \x1f made whole packages
 # unimportable; line and paragraph separators split lines in worksheets and problem lines.
 # Passages may keep ordinary line breaks and tabs (TOML multi-line strings); one-line texts not.
-_LINE_BAD = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
-_PASSAGE_BAD = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+# The check is a pattern, run by pydantic-core's regex engine (no Python call per field: loading
+# a large library stays as fast); ``quizgen.validation`` finds the character for the message.
+_LINE_BAD = r"\x00-\x1f\x7f-\x9f\u2028\u2029"
+_PASSAGE_BAD = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029"
+LINE_PATTERN = f"^[^{_LINE_BAD}]*$"
+PASSAGE_PATTERN = f"^[^{_PASSAGE_BAD}]*$"
+# pattern -> a regex finding the first character it refuses
+CONTROL_PATTERNS = {LINE_PATTERN: re.compile(f"[{_LINE_BAD}]"), PASSAGE_PATTERN: re.compile(f"[{_PASSAGE_BAD}]")}
 
 
-def _no_control(pattern: re.Pattern[str]):
-    def check(text: str) -> str:
-        m = pattern.search(text)
-        if m:
-            raise ValueError(f"contains the control character U+{ord(m[0]):04X} at position {m.start() + 1}; "
-                             "remove it (retype the text around it)")
-        return text
-    return check
-
-
-def _text(max_chars: int, pattern: re.Pattern[str]) -> Any:
+def _text(max_chars: int, pattern: str) -> Any:
     return Annotated[
-        str, Strict(), StringConstraints(strip_whitespace=True, min_length=1, max_length=max_chars),
-        AfterValidator(_no_control(pattern)),
+        str, Strict(),
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=max_chars, pattern=pattern),
     ]
 
 
 Slug = Annotated[str, Strict(), StringConstraints(strip_whitespace=True, pattern=_SLUG, max_length=MAX_ID_CHARS)]
-Text = _text(MAX_LINE_CHARS, _LINE_BAD)  # one line: a title, a name, a slot, an option
-Passage = _text(MAX_PASSAGE_CHARS, _PASSAGE_BAD)  # may span lines: a quote, a note, a description
+Text = _text(MAX_LINE_CHARS, LINE_PATTERN)  # one line: a title, a name, a slot, an option
+Passage = _text(MAX_PASSAGE_CHARS, PASSAGE_PATTERN)  # may span lines: a quote, a note, a description
 StrictBool = Annotated[bool, Strict()]
 
 
@@ -117,8 +114,7 @@ def _stored_text_path(path: str) -> str:
     return path
 
 
-Tag = Annotated[str, Strict(), StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_ID_CHARS),
-                AfterValidator(_no_control(_LINE_BAD)), AfterValidator(_no_space_tag)]
+Tag = Annotated[_text(MAX_ID_CHARS, LINE_PATTERN), AfterValidator(_no_space_tag)]
 Topic = Annotated[Text, AfterValidator(_no_sub_deck)]
 AnkiName = Annotated[Text, AfterValidator(_deck_levels)]
 StoredTextPath = Annotated[Text, AfterValidator(_stored_text_path)]
@@ -129,10 +125,15 @@ Date = Annotated[
 ]
 
 
+def _shown(value: Any) -> str:
+    """A value as the curator wrote it in TOML."""
+    return str(value).lower() if isinstance(value, bool) else repr(value)
+
+
 def _number(value: Any) -> int | float:
     """A quantity as TOML gives it: a number, never a string or a boolean, within the limits."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(f"{value!r} is not a number; write it without quotes, e.g. value = 75")
+        raise ValueError(f"{_shown(value)} is not a number; write it without quotes, e.g. value = 75")
     if isinstance(value, float) and not math.isfinite(value):
         raise ValueError("not a finite number; give the number the source states")
     if abs(value) > MAX_QUANTITY:
@@ -146,7 +147,7 @@ def _number(value: Any) -> int | float:
 
 def _strict_int(value: Any) -> Any:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"{value!r} is not a whole number; write it without quotes or decimals, e.g. 2")
+        raise ValueError(f"{_shown(value)} is not a whole number; write it without quotes or decimals, e.g. 2")
     return value
 
 
@@ -159,10 +160,11 @@ def _period(value: Any) -> tuple[int, int]:
         value = (value, value)
     if (not isinstance(value, (list, tuple)) or len(value) != 2
             or not all(isinstance(v, int) and not isinstance(v, bool) for v in value)):
-        raise ValueError("a period is a year (1945) or a pair of years ([1941, 1945])")
+        raise ValueError("not a period; write a year (1945) or a pair of years ([1941, 1945])")
     start, end = value
     if not (MIN_YEAR <= start <= end <= MAX_YEAR):
-        raise ValueError(f"a period runs from an earlier year to a later one, both from {MIN_YEAR} to {MAX_YEAR}")
+        raise ValueError(f"not a period of years from {MIN_YEAR} to {MAX_YEAR}; write the earlier year first, "
+                         "e.g. [1941, 1945]")
     return (start, end)
 
 
@@ -198,8 +200,9 @@ class Source(StrictModel):
     publisher: Text
     kind: SourceKind
     published: Date
-    url: Annotated[str, Strict(), StringConstraints(pattern=r"^https?://\S+$", max_length=MAX_URL_CHARS),
-                   AfterValidator(_no_control(_LINE_BAD))] | None = None
+    # \S in pydantic-core's regex is Unicode: it refuses spaces, and the pattern control characters.
+    url: Annotated[str, Strict(), StringConstraints(pattern=rf"^https?://[^\s{_LINE_BAD}]+$",
+                                                    max_length=MAX_URL_CHARS)] | None = None
     text: StoredTextPath = Field(description="path of the stored text, relative to the source's file")
     attribute_as: Text | None = Field(
         default=None,
@@ -257,7 +260,7 @@ class FactBase(StrictModel):
                     f"templates for {self.kind} facts are: {', '.join(known)}",  # type: ignore[attr-defined]
                 )
             if name in STATEMENT_TEMPLATES and "{answer}" not in self.stems[name]:
-                raise field_error(f"stems.{name}", f"stems.{name} must contain {{answer}} where the answer goes")
+                raise field_error(f"stems.{name}", "no {answer} in the stem; put {answer} where the answer goes")
         return self
 
     def answer_text(self) -> str:
@@ -336,8 +339,8 @@ class QuantityFact(FactBase):
 
 
 def format_quantity(value: float, measure: str | None) -> str:
-    number = f"{int(value):,}" if float(value).is_integer() else f"{value:,}"
-    return f"{number} {measure}" if measure else number
+    """One wording of a quantity everywhere (web, Anki, worksheets, exports): 'twice', '11 a.m.'."""
+    return quantity_text(value, measure)
 
 
 Fact = Annotated[
@@ -347,14 +350,6 @@ Fact = Annotated[
 FACT_MODELS = (DateFact, PersonFact, PlaceFact, UnitFact, QuantityFact)
 # The five kinds, named once: each model's ``kind`` literal.
 FACT_KINDS: tuple[str, ...] = tuple(get_args(m.model_fields["kind"].annotation)[0] for m in FACT_MODELS)
-
-
-class FactsFile(StrictModel):
-    """One file of facts under ``content/facts/``, all on one topic."""
-
-    topic: Topic
-    period: Period | None = None
-    fact: list[Fact] = Field(min_length=1)
 
 
 class Deck(StrictModel):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import random
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -14,7 +15,7 @@ from .distractors import MINIMUM, WANTED, DistractorIndex, names, normalise_opti
 from .errors import QuestionError
 from .models import DateFact, Fact, PersonFact, PlaceFact, QuantityFact, Source, UnitFact
 from .templates import ATTRIBUTION, TEMPLATES, TRUE_FALSE_OPTIONS
-from .wording import quantity_text, sentence_case
+from .wording import CLOCK_MEASURES, quantity_text, sentence_case
 
 # Words that may be lowered after "According to X, "; anything else (a name) keeps its capital.
 _LOWERABLE = {"when", "where", "who", "what", "which", "how", "the", "a", "an", "in", "on", "at"}
@@ -46,9 +47,17 @@ class Question:
         parts = [self.stem] if self.template == "true_false" else [self.stem, *self.options]
         return "\n".join(map(normalise_option, parts))
 
+    @cached_property
+    def stem_shown(self) -> str:
+        return normalise_option(self.stem)
+
     def gives_away(self, other: Question) -> bool:
-        """Whether this question shows ``other``'s answer."""
-        return any(names(self.shown, k) for k in other.keys)
+        """Whether this question shows ``other``'s answer.
+
+        A bare number ("11", "1917") gives an answer away in a stem or statement, not as one of
+        another question's options, where it is only a number among numbers.
+        """
+        return any(names(self.stem_shown if k.isdigit() else self.shown, k) for k in other.keys)
 
     def to_dict(self, with_answer: bool = True) -> dict:
         """JSON-ready fields; the nested options list and citation dict are shared: read them only."""
@@ -155,10 +164,43 @@ def statement(fact: Fact, source: Source) -> str:
     return attribute(stem_text(fact, "true_false", statement_answer(fact, answer_display(fact))), fact, source)
 
 
-def cloze(fact: Fact, source: Source) -> str:
-    """The true sentence with the answer as an Anki cloze gap: '… took place {{c1::on 25 April 1945}}.'"""
-    gap = "{{c1::" + statement_answer(fact, fact.answer_text()) + "}}"
-    return attribute(stem_text(fact, "cloze", gap), fact, source)
+def cloze(fact: Fact, source: Source, mark: Callable[[str, str], str] | None = None) -> str:
+    """The true sentence with only the answer as an Anki cloze gap that says what is wanted.
+
+    '… took place on {{c1::25 April 1945::date}}.': the preposition stays outside the gap, so the
+    front reads "on [date]" and a place is no answer. ``mark(answer, hint)`` makes the gap
+    (default: Anki's ``{{c1::answer::hint}}``); exporters pass their own to render it.
+    """
+    if isinstance(fact, DateFact):
+        answer, hint = fact.answer_text(), _DATE_HINTS[fact.date.precision]
+        before = "on " if fact.date.precision is Precision.DAY else "in "
+    else:
+        answer, hint, before = answer_display(fact), _cloze_hint(fact), ""
+    # Built around a placeholder first: an answer that opens the sentence needs its capital inside the gap.
+    sentence = attribute(stem_text(fact, "cloze", before + _GAP), fact, source)
+    if sentence.startswith(_GAP):
+        answer = sentence_case(answer)
+    if answer.endswith(".") and sentence[sentence.index(_GAP) + len(_GAP):].startswith("."):
+        sentence = sentence.replace(_GAP + ".", _GAP, 1)  # "at 11 a.m." ends the sentence: one full stop
+    gap = mark(answer, hint) if mark else "{{c1::" + answer + "::" + hint + "}}"
+    return sentence.replace(_GAP, gap, 1)
+
+
+_GAP = "\x00gap\x00"  # never in content: control characters are refused, and the exporter strips them
+_DATE_HINTS = {Precision.DAY: "date", Precision.MONTH: "month", Precision.YEAR: "year"}
+
+
+def _cloze_hint(fact: Fact) -> str:
+    """What kind of answer the gap wants, in a word or two: 'name', 'river', 'division', 'time', 'number'."""
+    if isinstance(fact, PersonFact):
+        return "name"
+    if isinstance(fact, PlaceFact):
+        return fact.place_type
+    if isinstance(fact, UnitFact):
+        return fact.echelon
+    if isinstance(fact, QuantityFact) and fact.measure and fact.measure.casefold() in CLOCK_MEASURES:
+        return "time"
+    return "number"
 
 
 def supported_templates(fact: Fact) -> tuple[str, ...]:
@@ -183,6 +225,22 @@ def answer_keys(fact: Fact) -> tuple[str, ...]:
 
 
 _UNIT_NUMBER = re.compile(r"\b\d+(?:st|nd|rd|th)\b")
+
+
+def _with_month_key(fact: DateFact, keys: tuple[str, ...], wrong: list[str], in_stem: str) -> tuple[str, ...]:
+    """A day's month gives it away when most wrong days fall in other months.
+
+    "…the parade of September 1945…" in one stem leaves "7 September 1945" and "2 September 1945"
+    of "When did the parade take place?" (21 July, 24 June): then the month is a key of that question,
+    and a stem naming it is refused like one naming the whole date.
+    """
+    month = normalise_option(fact.date.render().split(" ", 1)[1])
+    same = sum(normalise_option(w).endswith(" " + month) for w in wrong)
+    if 2 * same >= len(wrong):
+        return keys
+    if names(in_stem, month):
+        raise QuestionError(f"fact {fact.id}: the stem names the month, which only the answer falls in")
+    return (*keys, month)
 
 
 def reverse_answer(fact: Fact) -> str:
@@ -248,6 +306,8 @@ def make_question(
             f"fact {fact.id}: only {len(picked)} coherent wrong options for a {template} question; "
             "add curated distractors to the fact"
         )
+    if template == "forward" and isinstance(fact, DateFact) and fact.date.precision is Precision.DAY:
+        keys = _with_month_key(fact, keys, [w for w, _ in picked], in_stem)
     answer = option_text(answer)
     options = [answer, *(option_text(w) for w, _ in picked)]
     origins = dict(zip(options[1:], (o for _, o in picked), strict=True))

@@ -218,6 +218,20 @@ IMPORTANCE_WEIGHTS = {3: 4.0, 2: 2.0, 1: 1.0}
 _MAX_WEIGHT = max(IMPORTANCE_WEIGHTS.values())
 
 
+def _retold(q: Question, other: Question) -> bool:
+    """Two questions on one quoted sentence, one of them asking for its event (or person) in other words.
+
+    "What took place in Berlin?" (the joint parade of September 1945) and "What happened on 7 September
+    1945?" (the joint parade in occupied Germany) name one event in two wordings: no string check sees it.
+    """
+    return "reverse" in (q.template, other.template) and q.citation.quote == other.citation.quote
+
+
+# Bumped whenever the same spec and content would make other questions (assembly, distractors,
+# wording): a code shared before then is refused as stale instead of remaking a different quiz.
+ENGINE_VERSION = 2
+
+
 class QuizMaker:
     """Makes, remakes and grades quizzes for one library; the distractor index is built once.
 
@@ -227,6 +241,9 @@ class QuizMaker:
     def __init__(self, library: Library, *, include_trivia: bool = False):
         self.library = library
         self.include_trivia = include_trivia
+        # What a quiz code pins: the content, the engine, and whether trivia is asked.
+        self.version = hashlib.sha256(
+            f"{ENGINE_VERSION}\x1f{int(include_trivia)}\x1f{library.digest}".encode()).hexdigest()
         self.index = DistractorIndex(library.facts.values(), library.sources, topics=library.topics,
                                      period_of=library.period_of)
         # Recently made quizzes by spec: a quiz is a pure function of its spec and the (read-only)
@@ -292,7 +309,7 @@ class QuizMaker:
             q = self._question(facts[i], spec, questions, title)
             if q is not None:
                 questions.append(q)
-        return Quiz(spec, spec.code(self.library.digest), deck.title, tuple(questions))
+        return Quiz(spec, self.code(spec), deck.title, tuple(questions))
 
     def _templates(self, fact, spec: QuizSpec, rng: random.Random) -> list[str]:
         allowed = [t for t in supported_templates(fact) if t in spec.kinds]
@@ -312,7 +329,7 @@ class QuizMaker:
                 continue
             if any(names(title, k) for k in q.keys):
                 continue
-            if any(q.gives_away(other) or other.gives_away(q) for other in chosen):
+            if any(q.gives_away(other) or other.gives_away(q) or _retold(q, other) for other in chosen):
                 continue
             return q
         return None
@@ -357,12 +374,15 @@ class QuizMaker:
             self._capacity[key] = found
         return found
 
+    def code(self, spec: QuizSpec) -> str:
+        return spec.code(self.version)
+
     def from_code(self, code: str) -> Quiz:
         spec, digest = parse_code(code)
         self.library.deck(spec.deck_id)  # an unknown deck is reported as such, not as stale
-        if digest != self.library.digest[:8]:
+        if digest != self.version[:8]:
             raise StaleQuizError(
-                f"Quiz {code} was made from an earlier version of the content, which has changed since; "
+                f"Quiz {code} was made from an earlier version of the content, which has changed since (or by an earlier quizgen); "
                 "its questions cannot be remade exactly. Start a new quiz."
             )
         return self.make(spec)

@@ -14,8 +14,6 @@ coherent options) or a cue worth a curator's look.
 
 from __future__ import annotations
 
-import hashlib
-import random
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
@@ -34,6 +32,7 @@ from .questions import (
     supported_templates,
 )
 from .quiz import QuizMaker
+from .quiz import _rng as seeded_rng
 
 ERROR, WARNING = "error", "warning"
 # Warning codes, and which are errors. Stable: the JSON output names them.
@@ -101,11 +100,6 @@ class DeckReview:
     def to_dict(self) -> dict:
         return {"deck": self.deck_id, "title": self.title, "summary": self.summary(),
                 "items": [i.to_dict() for i in self.items]}
-
-
-def _rng(*parts: object) -> random.Random:
-    key = hashlib.sha256("\x1f".join(map(str, parts)).encode()).digest()
-    return random.Random(int.from_bytes(key[:8], "big"))
 
 
 class _KeyTable:
@@ -183,7 +177,7 @@ def review_deck(maker: QuizMaker, deck_id: str) -> DeckReview:
                 continue
             try:
                 q = make_question(fact, template, source, library.topics[fact.id], maker.index,
-                                  _rng("review", fact.id, template))
+                                  seeded_rng("review", fact.id, template))
             except QuestionError as exc:
                 item.findings.append(Finding("not-offered", str(exc)))
                 items.append(item)

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from pydantic import ValidationError
 
-from .models import FACT_KINDS, FIELD_ERROR
+from .models import CONTROL_PATTERNS, FACT_KINDS, FIELD_ERROR, LINE_PATTERN
+
+LINE_CONTROL = CONTROL_PATTERNS[LINE_PATTERN]
 
 # The wording a person reads for pydantic's type errors: what to write instead.
 _TYPE_FIXES = {
@@ -65,9 +67,17 @@ def _message(err: dict) -> str:
     if kind == "string_too_short":
         return "empty; give a value"
     if kind == "string_pattern_mismatch":
-        if "https?" in str(err.get("ctx", {}).get("pattern", "")):
+        pattern = str(ctx.get("pattern", ""))
+        finder = CONTROL_PATTERNS.get(pattern, LINE_CONTROL if "https?" in pattern else None)
+        bad = finder.search(err["input"]) if finder and isinstance(err["input"], str) else None
+        if bad:
+            return (f"contains the control character U+{ord(bad[0]):04X} at position {bad.start() + 1}; "
+                    "remove it (retype the text around it)")
+        if "https?" in pattern:
             return "not a web address; give a full http(s):// URL or leave it out"
-        return "use lowercase letters, digits and hyphens only (e.g. elbe-meeting-date)"
+        return "not an id; use lowercase letters, digits and hyphens only (e.g. elbe-meeting-date)"
+    if kind == "literal_error":
+        return f"{err.get('input')!r} is not allowed; use {ctx.get('expected', 'one of the listed values')}"
     if kind == "too_short":
         return "empty; give at least one entry"
     if msg.startswith("Value error, "):

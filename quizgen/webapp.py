@@ -64,12 +64,20 @@ def warm(app: Any) -> None:
 
 
 def serve(content: Path | None, host: str, port: int, threads: int = DEFAULT_THREADS,
-          workers: int | None = None, server: str = "auto") -> None:
+          workers: int | None = None, server: str = "auto", db: str | None = None) -> None:
     """Load the library once and serve it until SIGTERM or Ctrl+C."""
+    from .storage import database_url
+    from .storage.store import describe
+
     if server not in SERVERS:
         raise ValueError(f"server must be one of {', '.join(SERVERS)}")
     use_gunicorn = server == "gunicorn" or (server == "auto" and gunicorn_available())
-    app = create_app({"CONTENT": str(content) if content else None})
+    url = database_url(db)
+    app = create_app({"CONTENT": str(content) if content else None, "DATABASE_URL": url})
+    # A bad path or URL fails now, not at first use. Safe before forking: storage.engine drops
+    # inherited connection pools in each child, so every worker opens its own.
+    app.extensions["quizgen.assignments"].store.migrate()
+    print(f"quizgen: assignments and results stored in {describe(url)}", flush=True)
     warm(app)
     if not use_gunicorn:
         from waitress import serve as waitress_serve

@@ -20,6 +20,7 @@ command -v wrk >/dev/null 2>&1 || needed+=(wrk)
 ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so' || needed+=(libpango-1.0-0)
 ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so' || needed+=(libpangoft2-1.0-0)
 fc-list 2>/dev/null | grep -qi dejavu || needed+=(fonts-dejavu-core)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || needed+=(postgresql)  # assignment tests on PostgreSQL
 if [ ${#needed[@]} -eq 0 ]; then
   echo "system-deps: all present"
   exit 0

@@ -20,6 +20,21 @@ def _seeds_folder() -> Path | None:
     return next((p for p in candidates if p.is_dir() and any(p.glob("*.txt"))), None)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _results_database_in_tmp(tmp_path_factory):
+    """Apps and servers the tests start store assignments in a throwaway file, never the user's own."""
+    import os
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('results') / 'quizgen.db'}"
+    old = os.environ.get("QUIZGEN_DATABASE_URL")
+    os.environ["QUIZGEN_DATABASE_URL"] = url
+    yield url
+    if old is None:
+        os.environ.pop("QUIZGEN_DATABASE_URL", None)
+    else:
+        os.environ["QUIZGEN_DATABASE_URL"] = old
+
+
 @pytest.fixture(scope="session")
 def seeds() -> Path:
     folder = _seeds_folder()
@@ -83,3 +98,26 @@ def sclient(synth_app):
 @pytest.fixture(scope="session")
 def smaker(synth_app) -> QuizMaker:
     return synth_app.extensions["quizgen.maker"]
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A throwaway PostgreSQL cluster (Debian's binaries) for the whole session, or a skip."""
+    from quizgen.storage.testing import TemporaryCluster, postgres_bin
+
+    bindir = postgres_bin()
+    if bindir is None:
+        pytest.skip("PostgreSQL is not installed; install it with `bash scripts/system-deps.sh`")
+    cluster = TemporaryCluster(bindir).start()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path) -> str:
+    """An empty database: a SQLite file, then a new PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'quizgen.db'}"
+    return request.getfixturevalue("pg_cluster").create_database()

@@ -167,3 +167,14 @@ def test_quiz_help_names_each_kind_with_its_label(runner):
 def test_module_entry_point_runs():
     proc = subprocess.run([sys.executable, "-m", "quizgen", "--version"], capture_output=True, text=True)
     assert proc.returncode == 0 and "quizgen" in proc.stdout
+
+
+def test_decks_say_how_many_questions_one_quiz_can_ask(runner):
+    rows = json.loads(runner.invoke(cli, ["decks", "--json"]).output)
+    for row in rows:
+        longest = json.loads(runner.invoke(cli, ["quiz", "--deck", row["id"], "--count", "200", "--seed", "5",
+                                                 "--json"]).output)
+        # Trivia is not asked and related facts are kept apart: a whole-deck quiz may be shorter still.
+        assert 0 < len(longest["questions"]) <= row["questions"] <= row["facts"]
+    table = runner.invoke(cli, ["decks"]).output
+    assert all(f"up to {row['questions']:>3} questions" in table for row in rows)

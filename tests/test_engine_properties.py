@@ -184,3 +184,82 @@ def test_no_wrong_date_after_the_source_was_published():
     for seed in range(60):
         q = make_question(fact, "forward", recent, "t", index, random.Random(seed))
         assert all(int(o) <= 2020 for o in q.options), q.options
+
+
+# ---- coherence in time and topic ----------------------------------------------------------------
+
+def _person(i, name, role, nat, period, reverse=()):
+    return PersonFact(kind="person", id=i, source="s", quote="q", name=name, role=role, nationality=nat,
+                      period=period, reverse_distractors=reverse)
+
+
+def _coherent_index(facts, topics):
+    by_id = {f.id: f for f in facts}
+    return DistractorIndex(facts, topics=topics, period_of=lambda f: by_id.get(f.id, f).period)
+
+
+def test_options_never_come_from_another_era():
+    roosevelt = _person("fdr", "Franklin D. Roosevelt", "the US President who wrote to Kalinin", "American", 1933)
+    hull = _person("hull", "Cordell Hull", "the US Secretary of State at the talks", "American", 1933)
+    trump = _person("trump", "Donald Trump", "the US President who issued a joint statement", "American", 2020)
+    biden = _person("biden", "Joe Biden", "the US President after him", "American", 2021)
+    parade = PlaceFact(kind="place", id="berlin", source="s", quote="q", event="the joint parade", place="Berlin",
+                       place_type="city", period=1945, distractors=("Vienna", "Potsdam"))
+    talks = PlaceFact(kind="place", id="washington", source="s", quote="q", event="the talks", place="Washington",
+                      place_type="city", period=1933)
+    facts = [roosevelt, hull, trump, biden, parade, talks]
+    index = _coherent_index(facts, {"fdr": "1933", "hull": "1933", "trump": "2020", "biden": "2020",
+                                    "berlin": "1945", "washington": "1933"})
+    for seed in range(40):
+        rng = random.Random(seed)
+        fdr = make_question(roosevelt, "forward", SOURCE, "1933", index, rng).options
+        assert not {"Donald Trump", "Joe Biden"} & set(fdr), fdr
+        assert "Franklin D. Roosevelt" not in make_question(trump, "forward", SOURCE, "2020", index, rng).options
+        assert "Washington" not in make_question(parade, "forward", SOURCE, "1945", index, rng).options
+
+
+def test_reverse_options_never_name_the_person_asked_about_nor_share_the_place():
+    putin = _person("putin", "Vladimir Putin", "the Russian President who issued a joint statement", "Russian", 2020,
+                    ("the Russian Prime Minister in 2020", "the Mayor of Moscow in 2020"))
+    trump = _person("trump", "Donald Trump", "the U.S. President who issued a joint statement with Vladimir Putin",
+                    "American", 2020)
+    bullitt = PlaceFact(kind="place", id="stay", source="s", quote="q", event="Bullitt's stay", place="Moscow",
+                        place_type="city", period=1933)
+    treaty = PlaceFact(kind="place", id="treaty", source="s", quote="q", event="the signing of the treaty",
+                       place="Moscow", place_type="city", period=1933)
+    talks = PlaceFact(kind="place", id="talks", source="s", quote="q", event="the talks with Hull",
+                      place="Washington", place_type="city", period=1933,
+                      reverse_distractors=("the founding of the Comintern", "the Genoa conference"))
+    facts = [putin, trump, bullitt, treaty, talks]
+    index = _coherent_index(facts, dict.fromkeys(("putin", "trump", "stay", "treaty", "talks"), "t"))
+    for seed in range(40):
+        q = make_question(putin, "reverse", SOURCE, "t", index, random.Random(seed))
+        assert not any("Putin" in o for o in q.options if o != q.answer), q.options
+        try:
+            moscow = make_question(bullitt, "reverse", SOURCE, "t", index, random.Random(seed))
+        except QuestionError:
+            continue
+        assert "The signing of the treaty" not in moscow.options, moscow.options
+
+
+def test_a_false_statement_never_repeats_a_value_the_sentence_holds():
+    one = UnitFact(kind="unit", id="u69", source="s", quote="q", unit="the 69th Infantry Division",
+                   echelon="division", side="American",
+                   action="met the Red Army on the Elbe together with the 104th Infantry Division",
+                   distractors=("the 104th Infantry Division", "the 26th Infantry Division"))
+    other = UnitFact(kind="unit", id="u104", source="s", quote="q", unit="the 104th Infantry Division",
+                     echelon="division", side="American", action="met the Red Army on the Elbe")
+    index = DistractorIndex([one, other])
+    for seed in range(60):
+        q = make_question(one, "true_false", SOURCE, "t", index, random.Random(seed))
+        assert q.stem.count("104th") == 1, q.stem
+
+
+def test_a_daytime_hour_gets_daytime_wrong_hours_only(library):
+    import random as _random
+
+    from quizgen.distractors import quantity_distractors
+
+    fact = library.facts["parade-start-time"]  # 11 a.m.; curated 9, 10, noon and 2 p.m.
+    seen = {v for seed in range(500) for v in quantity_distractors(fact, _random.Random(seed))}
+    assert seen and all(6 <= v <= 22 for v in seen), sorted(seen)

@@ -40,9 +40,30 @@ def _leaks(library: Library, quiz) -> list[str]:
         if _holds(quiz.title, answer):
             found.append(f"{quiz.code} Q{i}: the deck title names {answer!r}")
         for j, other in enumerate(quiz.questions, start=1):
-            shown = [other.stem] if other.template == "true_false" else [other.stem, *other.options]
+            # A bare number among options is a number among numbers; in a stem it gives the answer away.
+            bare = answer.replace(" ", "").isdigit()
+            shown = [other.stem] if other.template == "true_false" or bare else [other.stem, *other.options]
             if i != j and any(_holds(text, answer) for text in shown):
                 found.append(f"{quiz.code} Q{j} shows the answer of Q{i}, {answer!r}")
+    return found
+
+
+_DAY = re.compile(r"^\d{1,2} ([A-Z][a-z]+ \d{1,4})$")
+
+
+def _month_leaks(quiz) -> list[str]:
+    """A date question whose answer alone falls in a month that another question's stem prints."""
+    found = []
+    for i, q in enumerate(quiz.questions, start=1):
+        day = _DAY.match(q.answer) if q.template == "forward" and q.fact_kind == "date" else None
+        if not day:
+            continue
+        wrong_in_month = sum(o.endswith(" " + day[1]) for o in q.options) - 1
+        if 2 * wrong_in_month >= len(q.options) - 1:
+            continue
+        for j, other in enumerate(quiz.questions, start=1):
+            if i != j and _holds(other.stem, _plain(day[1])):
+                found.append(f"{quiz.code} Q{j} prints {day[1]!r}, the month only Q{i}'s answer falls in")
     return found
 
 
@@ -70,7 +91,13 @@ def _self_substituted(library: Library, q) -> bool:
 
 
 def _check(library: Library, quiz) -> list[str]:
-    problems = _leaks(library, quiz)
+    problems = _leaks(library, quiz) + _month_leaks(quiz)
+    for i, q in enumerate(quiz.questions, start=1):
+        for j, other in enumerate(quiz.questions[i:], start=i + 1):
+            # One quoted sentence asked for its event in other words ("the joint parade of September
+            # 1945" and "the joint parade in occupied Germany"): no string check sees the repeat.
+            if "reverse" in (q.template, other.template) and q.citation.quote == other.citation.quote:
+                problems.append(f"{quiz.code} Q{i} and Q{j} ask one quoted sentence twice, one in reverse")
     for n, q in enumerate(quiz.questions, start=1):
         texts = [q.stem, *q.options]
         if any(re.search(r"(?<![\d,])1 times", t) for t in texts):

@@ -18,8 +18,12 @@ def _copy(tmp_path: Path) -> Path:
     return root
 
 
-def test_clean_content_reviews_without_errors_and_lists_every_fact_and_template(runner):
-    result = runner.invoke(cli, ["review", "--content", str(MINI), "--deck", "war", "--json"])
+def test_clean_content_reviews_without_errors_and_lists_every_fact_and_template(runner, tmp_path):
+    root = _copy(tmp_path)
+    facts = root / "content/facts/war.toml"
+    facts.write_text(facts.read_text().replace('action = "met the Red Army on the Elbe"',
+                                               'action = "met the Red Army at Torgau"'))
+    result = runner.invoke(cli, ["review", "--content", str(root), "--deck", "war", "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["errors"] == 0
@@ -31,15 +35,15 @@ def test_clean_content_reviews_without_errors_and_lists_every_fact_and_template(
     # "Which American division met the Red Army at Torgau?" answers "Where did the meeting take place?"
     sixty_ninth = next(i for i in deck["items"] if (i["fact_id"], i["template"]) == ("sixty-ninth", "forward"))
     assert any(f["code"] == "gives-away" and "torgau" in f["message"] for f in sixty_ninth["findings"])
-    again = runner.invoke(cli, ["review", "--content", str(MINI), "--deck", "war", "--json"])
+    again = runner.invoke(cli, ["review", "--content", str(root), "--deck", "war", "--json"])
     assert again.output == result.output  # stable: a teacher can diff two runs
 
 
 def test_a_stem_naming_its_answer_and_a_title_naming_an_answer_are_errors(runner, tmp_path):
     root = _copy(tmp_path)
     facts = root / "content/facts/war.toml"
-    facts.write_text(facts.read_text().replace('action = "met the Red Army at Torgau"',
-                                               'action = "met the Red Army at Torgau with the 69th Infantry Division"'))
+    facts.write_text(facts.read_text().replace('action = "met the Red Army on the Elbe"',
+                                               'action = "met the Red Army with the 69th Infantry Division"'))
     deck = root / "decks/war.toml"
     deck.write_text(deck.read_text().replace('title = "The end of the war"', 'title = "Konev and the end of the war"'))
     result = runner.invoke(cli, ["review", "--content", str(root), "--deck", "war"])

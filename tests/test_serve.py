@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.parse
@@ -38,7 +39,8 @@ def _env() -> dict[str, str]:
 @contextlib.contextmanager
 def _serve(*args: str) -> Iterator[tuple[subprocess.Popen, str]]:
     port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "quizgen", "serve", "--port", str(port), *args],
+    db = Path(tempfile.mkdtemp(prefix="quizgen-serve-")) / "test.db"  # never the user's own data folder
+    proc = subprocess.Popen([sys.executable, "-m", "quizgen", "serve", "--port", str(port), "--db", str(db), *args],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=_env(), cwd=ROOT)
     try:
         deadline = time.monotonic() + STARTUP

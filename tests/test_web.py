@@ -254,7 +254,7 @@ def test_malformed_quiz_codes_are_400_pages(sclient, method):
 
 
 def test_quiz_code_for_an_unknown_deck_is_404(sclient, smaker):
-    r = sclient.get(f"/q/no-deck.5.frt.1.{smaker.library.digest[:8]}")
+    r = sclient.get(f"/q/no-deck.5.frt.1.{smaker.version[:8]}")
     assert r.status_code == 404
 
 
@@ -742,3 +742,12 @@ def test_app_cache_builds_a_missing_value_once_for_concurrent_callers():
         started.set()
         assert [f.result() for f in futures] == [b"deck"] * 8
     assert calls == [1]
+
+
+def test_deck_page_says_how_many_questions_one_quiz_can_ask_and_defaults_to_no_more(client, library):
+    from quizgen.quiz import QuizMaker
+
+    capacity = QuizMaker(library).capacity("relations-1933").total
+    page = text(client.get("/decks/relations-1933"))
+    assert f"up to {capacity} questions in one quiz" in page
+    assert f'value="{min(capacity, 10)}"' in page or f'value="{capacity}"' in page

@@ -130,7 +130,7 @@ def test_bad_quiz_settings_are_json_400s(api, query, fragment):
 def test_malformed_stale_and_unknown_codes(api, smaker):
     assert_json_error(api.get("/api/quiz/garbage"), 400, "is not a quiz code")
     assert_json_error(api.post("/api/quiz/garbage/grade", json={"answers": []}), 400, "is not a quiz code")
-    digest = smaker.library.digest[:8]
+    digest = smaker.version[:8]
     assert_json_error(api.get(f"/api/quiz/nope.3.frt.1.{digest}"), 404, "No deck with id")
     quiz = smaker.make(QuizSpec("group-3", 3, 1))
     other = "00000000" if digest != "00000000" else "11111111"

@@ -1,257 +1,225 @@
-"""Anki packages (.apkg) that re-import as updates, with a citation on every card.
+"""Anki packages (.apkg) that re-import as updates of exactly the notes that changed.
 
-Each fact becomes two notes: a question/answer note (the forward question,
-the answer, the citation) and a cloze note (the fact's true sentence with the
-answer as the gap, and the citation). Both show the citation on the back.
+One note per fact (note type ``notetypes.NAME``) with two cards, the question
+and answer, and the fill-in sentence; both show the citation on the back. Two
+cards of one note are siblings: Anki buries one for the day when the other is
+answered, under the deck preset the package brings (``PRESET_NAME``).
 
 How a re-export lands in a learner's collection
 -----------------------------------------------
 Anki's importer matches notes by GUID across the whole collection; a known
-note is updated only if the incoming note's ``mod`` is newer than the one in
-the collection and its note type ID is unchanged. Decks are matched by name.
+note is updated only if the incoming note's modification time is newer than
+the learner's copy and its note type is unchanged. Decks are matched by name.
 
-* GUID = ``quizgen:<qa|cloze>:<fact id>``. Never field text, so fixing a typo
-  updates the note in place; never the deck, so a fact that is in several
-  decks (all-facts holds everything) is ONE note per style however many of
-  our decks a learner imports. Its cards stay in the sub-deck they were first
-  imported into: Anki does not move existing cards, and a later package only
-  adds the facts the learner does not have yet to its own sub-decks.
-* Note type and deck IDs come from fixed names (``notetypes.stable_id``).
-* ``mod`` must rise when a note's content changes and stay put when it does
-  not. A hash of the content stays put but does not rise (half of all edits
-  would look "older" and be ignored). So ``mod`` is the newest modification
-  time, in whole seconds, of the files the note is made from: the fact's
-  facts file and its source's file, with ``FORMAT_EPOCH`` as a floor. An edit
-  saves the file, so the mtime, hence ``mod``, rises and Anki takes the
-  update; untouched files keep their mtime, so re-importing changes nothing.
-  Editing one fact also raises ``mod`` for the other facts of that file;
-  Anki then rewrites them with identical fields, which loses no scheduling.
-  A fresh ``git clone`` has fresh mtimes, with the same harmless effect.
-  ``FORMAT_EPOCH`` covers the one input that is not a content file: how
-  quizgen words the fields. Bump it to the current time whenever a change
-  to the code alters field text, so learners receive the new wording.
-* Byte-identical output: genanki stamps notes, cards and note types with the
-  build time and zips with the current date. Here note times are the mods
-  above, the package timestamp (which seeds note and card IDs) is the newest
-  of them, note types carry ``notetypes.NOTETYPE_MTIME``, the SQLite file is
-  built in memory, and zip entries carry a fixed date.
+* GUID = ``quizgen:fact:<fact id>``: never field text (a corrected typo
+  updates the note in place) and never the deck (a fact in several packages
+  is one note).
+* The modification time comes from the committed ledger (``ledger.py``): it
+  rises exactly when the note's fields or tags change, whatever happens to
+  file times. So a re-export of unchanged content updates nothing, an edited
+  fact updates its own note only, and a learner's edit to any other note is
+  never overwritten.
+* Every card lives in the deck of its topic, ``<root>::<topic>``, where
+  ``<root>`` is what all of the library's ``anki_name``\\ s share
+  ("US–Soviet History"). The deck is the same in every package that holds
+  the fact, so importing several packages puts each fact where its topic is
+  and leaves no empty deck behind (Anki never moves a card it already has).
+* Byte-identical output: note times from the ledger, note and card IDs
+  counted from the ledger's newest time, the note type's fixed mtime, zip
+  entries with a fixed date.
+
+The SQLite database is written to a temporary file and streamed into the zip,
+note by note, so memory stays flat whatever the size of the deck.
 """
 
 from __future__ import annotations
 
-import functools
-import html
+import contextlib
+import copy
 import io
 import itertools
+import json
 import os
+import shutil
 import sqlite3
-import tomllib
+import tempfile
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import genanki
+from genanki.apkg_col import APKG_COL
+from genanki.apkg_schema import APKG_SCHEMA
 
 from ..atomic import atomic_path
-from ..citations import Citation
 from ..content import Library
-from ..errors import RenderError
-from ..models import Fact, Source
-from ..questions import attribute, cloze, statement_answer, stem_text
-from . import notetypes
-
-# Floor for every note's mod; see the module docstring. Bump when field wording changes.
-FORMAT_EPOCH = 1795219200  # 2026-11-21
+from . import ledger, notetypes
+from .notes import NoteMaker, deck_component
 
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip entry can carry
+_ZIP_LEVEL = 1  # nearly the size of level 6 (SQLite pages compress well) at a fraction of the time
+_COPY_CHUNK = 1 << 20
 _PROGRESS_EVERY = 100  # facts between progress calls: a bar needs no finer steps
+DEFAULT_ROOT = "quizgen"  # the root deck when the library's anki_names share nothing
+
+# The deck preset the package brings: Anki's defaults, plus burying siblings (new, review and
+# learning cards), so a fact's fill-in card is not shown right after its question card.
+PRESET_NAME = "quizgen: one card per fact a day"
+PRESET_ID = notetypes.stable_id("quizgen preset v1")
 
 Progress = Callable[[int], None]
 
 
-class _Note(genanki.Note):
-    """A genanki note stamped with its own modification time instead of the build time."""
-
-    def __init__(self, *, mod: int, after: Callable[[], None] | None = None, **kwargs):
-        super().__init__(**kwargs)
-        self.mod = mod
-        self.after = after
-
-    def _check_invalid_html_tags_in_fields(self) -> None:
-        # genanki warns about any tag in a field; ours are our own markup and content is
-        # escaped. Skipped here rather than with warnings.catch_warnings, which is not
-        # thread-safe and the web app exports from several threads.
-        pass
-
-    def write_to_db(self, cursor, timestamp: float, deck_id, id_gen) -> None:  # noqa: ANN001
-        super().write_to_db(cursor, self.mod, deck_id, id_gen)
-        if self.after is not None:
-            self.after()
-
-
-@dataclass(frozen=True)
-class _Stamps:
-    """Modification times of a library's files, read once per export."""
-
-    facts: dict[str, int]  # facts file name -> mtime
-    sources: dict[str, int]  # source id -> mtime of its .toml
-
-    @classmethod
-    def of(cls, library: Library) -> _Stamps:
-        facts_dir = library.root / "content" / "facts"
-        facts = {name: _mtime(facts_dir / name) for name in set(library.fact_files.values())}
-        sources: dict[str, int] = {}
-        for file in sorted((library.root / "content" / "sources").glob("*.toml")):
-            ident = tomllib.loads(file.read_text("utf-8")).get("id")
-            if isinstance(ident, str):
-                sources[ident.strip()] = _mtime(file)
-        return cls(facts, sources)
-
-    def mod(self, library: Library, fact: Fact) -> int:
-        return max(FORMAT_EPOCH, self.facts[library.fact_files[fact.id]], self.sources.get(fact.source, 0))
-
-
-def _mtime(path: Path) -> int:
-    return int(os.stat(path).st_mtime)
-
-
-def guid(fact_id: str, style: str) -> str:
+def guid(fact_id: str) -> str:
     """The note's identity in every learner's collection: never change this scheme."""
-    return f"quizgen:{style}:{fact_id}"
+    return f"quizgen:fact:{fact_id}"
 
 
-def deck_name(anki_name: str, topic: str) -> str:
-    """The topic's sub-deck; '::' is Anki's separator, so topics become children."""
-    return f"{anki_name}::{topic}"
+def root_name(library: Library) -> str:
+    """The deck levels all of the library's decks share: 'US–Soviet History' for 'US–Soviet History::…'."""
+    common: list[str] | None = None
+    for deck in library.decks.values():
+        levels = [c for c in map(deck_component, deck.anki_name.split("::")) if c]
+        parent = levels[:-1] or levels  # 'History::Elbe' -> ['History']; a one-level name is its own root
+        if common is None:
+            common = parent
+        else:
+            n = 0
+            while n < min(len(common), len(parent)) and common[n] == parent[n]:
+                n += 1
+            common = common[:n]
+    return "::".join(common or [DEFAULT_ROOT])
 
 
-def tags(fact: Fact) -> list[str]:
-    """The fact's tags plus its kind as ``kind::date``; Anki splits tags on spaces, so none remain."""
-    out: list[str] = []
-    for tag in (*fact.tags, f"kind::{fact.kind}"):
-        tag = "_".join(tag.split())
-        if tag and tag not in out:
-            out.append(tag)
-    return out
+def deck_name(root: str, topic: str) -> str:
+    """The topic's deck: one level under the root, whatever colons the topic holds."""
+    return f"{root}::{deck_component(topic) or 'Other'}"
 
 
-def _text(value: str) -> str:
-    return html.escape(value, quote=True)
+def _collection_json(library: Library, deck_ids: dict[str, int], first_deck: int) -> tuple[str, str, str]:
+    """The ``col`` row's decks, models and dconf, as genanki would write them plus our preset."""
+    conn = sqlite3.connect(":memory:")
+    try:
+        conn.executescript(APKG_SCHEMA)
+        conn.executescript(APKG_COL)
+        decks_json, dconf_json = conn.execute("SELECT decks, dconf FROM col").fetchone()
+    finally:
+        conn.close()
+    decks = json.loads(decks_json)
+    for name, ident in deck_ids.items():
+        deck = genanki.Deck(ident, name).to_json()
+        deck["conf"] = PRESET_ID
+        decks[str(ident)] = deck
+    dconf = json.loads(dconf_json)
+    preset = copy.deepcopy(dconf["1"])
+    preset.update(id=PRESET_ID, name=PRESET_NAME, mod=notetypes.NOTETYPE_MTIME, buryInterdayLearning=True)
+    preset["new"]["bury"] = preset["rev"]["bury"] = True
+    dconf[str(PRESET_ID)] = preset
+    models = {str(notetypes.ID): notetypes.model().to_json(0, first_deck)}
+    return json.dumps(decks), json.dumps(models), json.dumps(dconf)
 
 
-@functools.lru_cache(maxsize=4096)
-def _source_html(publisher: str, title: str, published: str, url: str | None, attributed: bool,
-                 official: bool) -> str:
-    # The same for every fact of a source: built once per source, not once per note.
-    ref = f'{_text(publisher)}, <i>{_text(title)}</i>, {_text(published)}'
-    if url:
-        ref += f' · <a href="{_text(url)}">source</a>'
-    flags = ""
-    if attributed:
-        flags += '<span class="qz-flag">The publisher\'s own claim</span>'
-    if official:
-        flags += '<span class="qz-flag">Official government source</span>'
-    return f'<div class="qz-ref">{ref}</div>' + (f'<div class="qz-flags">{flags}</div>' if flags else "")
-
-
-def citation_html(citation: Citation) -> str:
-    """The citation block on the back of every card; every piece of content is escaped."""
-    tail = _source_html(citation.publisher, citation.title, citation.published, citation.url,
-                        citation.attributed, citation.official)
-    return f'<div class="qz-cite"><div class="qz-quote">{_text(citation.quote)}</div>{tail}</div>'
-
-
-def _no_cloze(value: str) -> str:
-    # Escaped as HTML, with braces as entities so only our gap can be a cloze.
-    return _text(value).replace("{", "&#123;").replace("}", "&#125;")
-
-
-def _gap_text(value: str) -> str:
-    # Inside the gap "::" would start a hint, so colons become entities too.
-    return _no_cloze(value).replace(":", "&#58;")
-
-
-def cloze_html(fact: Fact, source: Source) -> str:
-    """``questions.cloze`` as field HTML: the text escaped, the one ``{{c1::…}}`` gap intact."""
-    sentence = cloze(fact, source)
-    inner = statement_answer(fact, fact.answer_text())
-    gap = "{{c1::" + inner + "}}"
-    at = sentence.find(gap)
-    if at < 0:  # pragma: no cover - cloze() always contains its gap
-        raise RenderError(f"fact {fact.id}: no cloze gap in {sentence!r}")
-    before, after = sentence[:at], sentence[at + len(gap):]
-    return _no_cloze(before) + "{{c1::" + _gap_text(inner) + "}}" + _no_cloze(after)
-
-
-def _notes_for(fact: Fact, source: Source, mod: int, qa: genanki.Model, cz: genanki.Model,
-               after: Callable[[], None] | None) -> tuple[_Note, _Note]:
-    cite = citation_html(Citation.of(fact, source))
-    note_tags = tags(fact)
-    question = attribute(stem_text(fact, "forward"), fact, source)
-    qa_note = _Note(model=qa, fields=[_text(question), _text(fact.answer_text()), cite, _text(fact.id)],
-                    tags=note_tags, guid=guid(fact.id, "qa"), mod=mod)
-    cloze_note = _Note(model=cz, fields=[cloze_html(fact, source), cite, _text(fact.id)],
-                       tags=note_tags, guid=guid(fact.id, "cloze"), mod=mod, after=after)
-    return qa_note, cloze_note
-
-
-def _package(library: Library, deck_id: str, progress: Progress | None) -> tuple[genanki.Package, int]:
-    deck = library.deck(deck_id)
+def _write_database(path: Path, library: Library, deck_id: str, progress: Progress | None,
+                    stale: set[str] | None) -> None:
     facts = library.deck_facts(deck_id)
-    stamps = _Stamps.of(library)
-    qa, cz = notetypes.qa_model(), notetypes.cloze_model()
-
-    done = itertools.count(1)
-
-    def tick() -> None:
-        n = next(done)
-        if n % _PROGRESS_EVERY == 0:
-            progress(_PROGRESS_EVERY)  # type: ignore[misc]
-
-    # The parent deck carries the description; Anki would create it anyway.
-    parent = genanki.Deck(notetypes.stable_id(f"quizgen deck {deck.anki_name}"), deck.anki_name,
-                          _text(deck.description))
-    subdecks: dict[str, genanki.Deck] = {}
-    newest = FORMAT_EPOCH
+    root = root_name(library)
+    deck_ids: dict[str, int] = {}
+    topic_deck: dict[str, int] = {}
     for fact in facts:
         topic = library.topics[fact.id]
-        if topic not in subdecks:
-            name = deck_name(deck.anki_name, topic)
-            subdecks[topic] = genanki.Deck(notetypes.stable_id(f"quizgen deck {name}"), name)
-        mod = stamps.mod(library, fact)
-        newest = max(newest, mod)
-        for note in _notes_for(fact, library.source_of(fact), mod, qa, cz, tick if progress else None):
-            subdecks[topic].add_note(note)
-    return genanki.Package([parent, *subdecks.values()]), newest
+        if topic not in topic_deck:
+            name = deck_name(root, topic)
+            topic_deck[topic] = deck_ids.setdefault(name, notetypes.stable_id(f"quizgen deck {name}"))
+    entries, _ = ledger.read_ledger(library.root)
+    # IDs only need to be unique and the same for the same content; Anki shows id/1000 as "added".
+    ids = itertools.count((ledger.newest(entries) + 1) * 1000)
+    maker = NoteMaker(library)
+    cards_per_note = len(notetypes.TEMPLATES)
+
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute("PRAGMA journal_mode = OFF")  # a scratch file: nothing to roll back to
+        conn.execute("PRAGMA synchronous = OFF")
+        # Tables first, genanki's indexes after the rows: one sort per index instead of a b-tree
+        # update per row. The same file for the same rows, every time.
+        tables, _, indexes = APKG_SCHEMA.partition("CREATE INDEX")
+        conn.executescript(tables)
+        conn.executescript(APKG_COL)
+        first = next(iter(topic_deck.values()), 1)
+        conn.execute("UPDATE col SET decks = ?, models = ?, dconf = ?", _collection_json(library, deck_ids, first))
+        # The rows genanki's Note.write_to_db and Card.write_to_db would write, inserted in batches:
+        # genanki's per-note checks and single inserts cost more than making the note.
+        notes: list[tuple] = []
+        cards: list[tuple] = []
+        for n, fact in enumerate(facts, start=1):
+            fields, tags = maker.content(fact)
+            flds, tag_text = "\x1f".join(fields), " ".join(tags)
+            entry, digest = entries.get(fact.id), ledger.digest_of(flds, tag_text)
+            mod = ledger.mod_of(entry, digest)
+            if stale is not None and (entry is None or entry.digest != digest):
+                stale.add(fact.id)
+            note_id = next(ids)
+            # Both templates' fronts (Question, FillIn) are never empty, so a note always has both cards.
+            notes.append((note_id, guid(fact.id), notetypes.ID, mod, -1, f" {tag_text} " if tags else "",
+                          flds, fields[0], 0, 0, ""))
+            did = topic_deck[library.topics[fact.id]]
+            for ordinal in range(cards_per_note):
+                cards.append((next(ids), note_id, did, ordinal, mod, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, ""))
+            if n % _PROGRESS_EVERY == 0:
+                _flush(conn, notes, cards)
+                if progress is not None:
+                    progress(_PROGRESS_EVERY)
+        _flush(conn, notes, cards)
+        conn.executescript("CREATE INDEX" + indexes)
+        conn.commit()
+    finally:
+        conn.close()
+    if progress is not None and len(facts) % _PROGRESS_EVERY:
+        progress(len(facts) % _PROGRESS_EVERY)
+
+
+def _flush(conn: sqlite3.Connection, notes: list[tuple], cards: list[tuple]) -> None:
+    conn.executemany("INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?)", notes)
+    conn.executemany("INSERT INTO cards VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", cards)
+    notes.clear()
+    cards.clear()
+
+
+def _zip_entry(name: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    # ZipFile.open(info, "w") takes the level from the entry (3.11: _compresslevel; 3.13: compress_level).
+    info._compresslevel = _ZIP_LEVEL  # type: ignore[attr-defined]
+    with contextlib.suppress(AttributeError):
+        info.compress_level = _ZIP_LEVEL  # type: ignore[attr-defined]
+    return info
+
+
+def write_package(library: Library, deck_id: str, out: IO[bytes], progress: Progress | None = None,
+                  stale: set[str] | None = None) -> None:
+    """Write the deck as an .apkg to the binary file ``out``: the same bytes for the same content.
+
+    ``progress(n)`` is called with the number of facts just written. The ids of facts the
+    ledger is behind on are added to ``stale``. Raises ``UnknownDeckError`` for an unknown deck.
+    """
+    library.deck(deck_id)
+    with tempfile.TemporaryDirectory(prefix="quizgen-apkg-") as scratch:
+        database = Path(scratch) / "collection.anki2"
+        _write_database(database, library, deck_id, progress, stale)
+        size = database.stat().st_size
+        with zipfile.ZipFile(out, "w") as package:
+            with database.open("rb") as src, package.open(_zip_entry("collection.anki2"), "w",
+                                                          force_zip64=size > zipfile.ZIP64_LIMIT) as dst:
+                shutil.copyfileobj(src, dst, _COPY_CHUNK)
+            package.writestr(_zip_entry("media"), b"{}")
 
 
 def apkg_bytes(library: Library, deck_id: str, progress: Progress | None = None) -> bytes:
-    """The deck as an .apkg file's bytes: the same bytes for the same content, every time.
-
-    ``progress(n)`` is called with the number of facts just written (two notes each).
-    Raises ``UnknownDeckError`` for an unknown deck.
-    """
-    package, newest = _package(library, deck_id, progress)
-    conn = sqlite3.connect(":memory:")
-    try:
-        package.write_to_db(conn.cursor(), newest, itertools.count(newest * 1000))
-        conn.commit()
-        database = conn.serialize()
-    finally:
-        conn.close()
-    if progress is not None:
-        remainder = len(library.deck_facts(deck_id)) % _PROGRESS_EVERY
-        if remainder:
-            progress(remainder)
+    """The deck as an .apkg file's bytes (for a download). Raises ``UnknownDeckError``."""
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as out:
-        for name, data in (("collection.anki2", database), ("media", b"{}")):
-            info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            # Level 1: nearly the size of level 6 (SQLite pages compress well) at a fraction of the time.
-            out.writestr(info, data, compresslevel=1)
+    write_package(library, deck_id, buffer, progress)
     return buffer.getvalue()
 
 
@@ -260,16 +228,16 @@ def apkg_filename(deck_id: str) -> str:
 
 
 def write_apkg(library: Library, deck_id: str, out_dir: Path | str,
-               progress: Progress | None = None) -> Path:
+               progress: Progress | None = None, stale: set[str] | None = None) -> Path:
     """Write ``<out_dir>/<deck_id>.apkg`` atomically and return its path.
 
     Nothing is written if the deck is unknown or the export fails part-way.
     """
     library.deck(deck_id)  # an unknown deck fails before the folder is touched
-    data = apkg_bytes(library, deck_id, progress)
     target = Path(out_dir) / apkg_filename(deck_id)
     with atomic_path(target) as tmp:
-        tmp.write_bytes(data)
+        with open(tmp, "wb") as out:
+            write_package(library, deck_id, out, progress, stale)
         # The temp file is created 0600; a package is made to be shared.
-        tmp.chmod(0o644)
+        os.chmod(tmp, 0o644)
     return target

@@ -54,7 +54,9 @@ def item_id(question: Question) -> str:
 
 def question_tags(library: Library, question: Question) -> list[str]:
     """The fact's own tags, then where the question came from: searchable in a question bank."""
-    return list(dict.fromkeys([*library.facts[question.fact_id].tags, f"kind-{question.fact_kind}",
+    # A stored assignment's quiz may outlive its fact (content edited since): then no fact tags.
+    fact = library.facts.get(question.fact_id)
+    return list(dict.fromkeys([*(fact.tags if fact else ()), f"kind-{question.fact_kind}",
                                f"template-{question.template}", "quizgen"]))
 
 

@@ -1,17 +1,26 @@
-"""The two Anki note types quizgen exports, designed once and then kept still.
+"""The Anki note type quizgen exports, designed once and then kept still.
 
 Anki's importer matches a note type by its ID. If the incoming note type has
 the same fields and card templates, the learner's copy is kept (and its
 templates/CSS refreshed when ours is newer); if the fields or the number of
-templates differ, Anki imports ours as a *copy* and every re-export would
-spawn duplicates. So:
+templates differ, Anki imports ours as a *copy* and stops updating the notes.
+So:
 
-* the IDs are derived from fixed names (``stable_id``), never random;
-* ``design_digest()`` hashes the note types as genanki writes them (fields,
-  templates, CSS, names, IDs, ``NOTETYPE_MTIME``); ``tests/test_anki.py`` pins it, so an accidental
-  change fails the tests. A deliberate CSS/template tweak: bump
+* the ID is derived from a fixed name (``stable_id``), never random, and the
+  version is in the name ("quizgen: fact v2");
+* every field the project will need is here now, empty where a fact has
+  nothing to put in it: the two cards, the citation in parts, the markings,
+  the topic and kind, the curated wrong options (for a later multiple-choice
+  card), the fact id;
+* ``design_digest()`` hashes the note type as genanki writes it (fields,
+  templates, CSS, name, ID, ``NOTETYPE_MTIME``); ``tests/test_anki.py`` pins it, so an
+  accidental change fails the tests. A deliberate CSS/template tweak: bump
   ``NOTETYPE_MTIME`` (so learners' copies update) and the pinned digest. A
-  field change: make a new note type ("… v2", new ID) instead.
+  field or card change: a new note type ("… v3", new ID) and a migration note
+  in the README, as v1 → v2 has.
+
+Version 1 (until 2026-11) was two note types, a question/answer note and a
+cloze note per fact; their names and IDs stay here for the migration.
 """
 
 from __future__ import annotations
@@ -25,7 +34,7 @@ import genanki
 
 # Anki's importer refreshes a known note type's templates and CSS only when ours
 # is newer. Bump this (to the current Unix time) when changing TEMPLATES or CSS.
-NOTETYPE_MTIME = 1795219200  # 2026-11-21
+NOTETYPE_MTIME = 1795305600  # 2026-11-22
 
 
 def stable_id(name: str) -> int:
@@ -34,27 +43,51 @@ def stable_id(name: str) -> int:
     return (1 << 30) + digest % (1 << 30)
 
 
-QA_NAME = "quizgen: question and answer"
-CLOZE_NAME = "quizgen: cloze"
-QA_ID = stable_id("quizgen qa v1")
-CLOZE_ID = stable_id("quizgen cloze v1")
+NAME = "quizgen: fact v2"
+ID = stable_id("quizgen fact v2")
 
-# Fact holds the fact's id: not shown, but lets a learner search "Fact:elbe-*".
-QA_FIELDS = ("Question", "Answer", "Citation", "Fact")
-CLOZE_FIELDS = ("Text", "Citation", "Fact")
-
-_QA_FRONT = '<div class="qz qz-question">{{Question}}</div>'
-_QA_BACK = (
-    '<div class="qz qz-question">{{Question}}</div>\n'
-    '<hr id="answer">\n'
-    '<div class="qz qz-answer">{{Answer}}</div>\n'
-    '<div class="qz">{{Citation}}</div>'
+# The order is part of the frozen design: never reorder, rename, add or remove.
+FIELDS = (
+    "Question",     # the forward question, attributed where the fact is the publisher's claim
+    "Answer",
+    "FillIn",       # the true sentence with the answer as a gap that says what is wanted: "on [date]"
+    "Statement",    # the same sentence with the answer marked
+    "Kind",         # date, person, place, unit, quantity
+    "Topic",
+    "Quote",        # verbatim
+    "Publisher",
+    "Title",
+    "Published",    # as a reader sees it: "16 November 2023"
+    "URL",
+    "Attributed",   # the marking's text when the fact is the publisher's own claim, else empty
+    "Official",     # the marking's text when the publisher is a government speaking for itself
+    "Note",         # the curator's note: what historians dispute and what mainstream accounts say
+    "Distractors",  # the fact's curated wrong options, one per line (no card shows them yet)
+    "Fact",         # the fact id: lets a learner search "Fact:elbe-*"
 )
-_CLOZE_FRONT = '<div class="qz qz-cloze">{{cloze:Text}}</div>'
-_CLOZE_BACK = (
-    '<div class="qz qz-cloze">{{cloze:Text}}</div>\n'
-    '<hr id="answer">\n'
-    '<div class="qz">{{Citation}}</div>'
+FIELD_INDEX = {name: i for i, name in enumerate(FIELDS)}
+
+_CITATION = (
+    '<div class="qz qz-cite">'
+    '<div class="qz-quote">{{Quote}}</div>'
+    '{{#Note}}<div class="qz-note"><span class="qz-note-label">Curator\'s note:</span> {{Note}}</div>{{/Note}}'
+    '<div class="qz-ref">{{Publisher}}, <i>{{Title}}</i>, {{Published}}'
+    '{{#URL}} · <a href="{{URL}}">source</a>{{/URL}}</div>'
+    '{{#Attributed}}<span class="qz-flag">{{Attributed}}</span>{{/Attributed}}'
+    '{{#Official}}<span class="qz-flag">{{Official}}</span>{{/Official}}'
+    '</div>'
+)
+_QUESTION_FRONT = '<div class="qz qz-question">{{Question}}</div>'
+_QUESTION_BACK = (
+    _QUESTION_FRONT + '\n<hr id="answer">\n<div class="qz qz-answer">{{Answer}}</div>\n' + _CITATION
+)
+_FILL_FRONT = '<div class="qz qz-fill">{{FillIn}}</div>'
+_FILL_BACK = '<div class="qz qz-fill">{{Statement}}</div>\n<hr id="answer">\n' + _CITATION
+
+# Two cards of one note: Anki treats them as siblings (buries one when the other is answered).
+TEMPLATES = (
+    {"name": "Question", "qfmt": _QUESTION_FRONT, "afmt": _QUESTION_BACK},
+    {"name": "Fill in", "qfmt": _FILL_FRONT, "afmt": _FILL_BACK},
 )
 
 # Anki puts .nightMode (desktop, iOS, new AnkiDroid) or .night_mode (older
@@ -75,13 +108,15 @@ CSS = """\
 .qz { overflow-wrap: anywhere; }
 .qz-question { font-weight: 600; }
 .qz-answer { font-size: 1.15em; font-weight: 700; color: var(--qz-accent); margin: 0.4em 0 0.8em; }
-.cloze { font-weight: 700; color: var(--qz-accent); }
+.qz-gap { font-weight: 700; color: var(--qz-accent); }
 hr#answer { border: none; border-top: 1px solid var(--qz-cite-border); margin: 0.8em 0; }
 .qz-cite {
   font-size: 0.8em; color: var(--qz-muted); background: var(--qz-cite-bg);
   border-left: 3px solid var(--qz-cite-border); border-radius: 4px; padding: 0.5em 0.75em; margin-top: 1em;
 }
 .qz-quote { font-style: italic; color: var(--qz-text); margin: 0 0 0.4em; }
+.qz-note { color: var(--qz-text); margin: 0 0 0.4em; }
+.qz-note-label { font-weight: 700; }
 .qz-ref a { color: var(--qz-accent); }
 .qz-flag {
   display: inline-block; font-size: 0.85em; font-weight: 600; color: var(--qz-flag-text);
@@ -91,45 +126,37 @@ hr#answer { border: none; border-top: 1px solid var(--qz-cite-border); margin: 0
 @media (max-width: 480px) { .card { font-size: 18px; padding: 0 0.4em; } }
 """
 
-QA_TEMPLATES = ({"name": "Question", "qfmt": _QA_FRONT, "afmt": _QA_BACK},)
-CLOZE_TEMPLATES = ({"name": "Cloze", "qfmt": _CLOZE_FRONT, "afmt": _CLOZE_BACK},)
+# Version 1: two note types per fact. Kept for the migration (README, Anki decks) and its test.
+V1_QA_NAME = "quizgen: question and answer"
+V1_CLOZE_NAME = "quizgen: cloze"
+V1_QA_ID = stable_id("quizgen qa v1")
+V1_CLOZE_ID = stable_id("quizgen cloze v1")
+V1_SEARCH = f'"note:{V1_QA_NAME}" OR "note:{V1_CLOZE_NAME}"'  # Anki's browser search for the old notes
 
 
 def design_digest() -> str:
-    """SHA-256 of the note types exactly as written into a package (fields, templates, CSS, IDs, mtime).
+    """SHA-256 of the note type exactly as written into a package (fields, templates, CSS, ID, mtime).
 
     Hashing genanki's output rather than our constants also catches a genanki
     upgrade that changes what Anki receives. Only ``did`` (the last deck the
     note type was used in, which depends on the export) is left out.
     """
-    design = []
-    for model in (qa_model(), cloze_model()):
-        data = model.to_json(0, None)
-        del data["did"]
-        design.append(data)
-    return hashlib.sha256(json.dumps(design, sort_keys=True).encode("utf-8")).hexdigest()
+    data = model().to_json(0, None)
+    del data["did"]
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode("utf-8")).hexdigest()
 
 
 class _Model(genanki.Model):
     # genanki stamps a note type with the export time; a fixed mtime keeps
     # exports byte-identical and stops every import from "updating" the note type.
-    def to_json(self, timestamp: float, deck_id: int) -> dict[str, Any]:
+    def to_json(self, timestamp: float, deck_id: int | None) -> dict[str, Any]:
         out = super().to_json(timestamp, deck_id)
         out["mod"] = NOTETYPE_MTIME
         return out
 
 
-def _fields(names: tuple[str, ...]) -> list[dict[str, Any]]:
-    return [{"name": n, "font": "Arial", "size": 20} for n in names]
-
-
-def qa_model() -> genanki.Model:
-    # Fresh objects each time: genanki mutates the field and template dicts it is given.
-    return _Model(QA_ID, QA_NAME, fields=_fields(QA_FIELDS), templates=copy.deepcopy(list(QA_TEMPLATES)),
-                  css=CSS, model_type=genanki.Model.FRONT_BACK, sort_field_index=0)
-
-
-def cloze_model() -> genanki.Model:
-    return _Model(CLOZE_ID, CLOZE_NAME, fields=_fields(CLOZE_FIELDS),
-                  templates=copy.deepcopy(list(CLOZE_TEMPLATES)), css=CSS, model_type=genanki.Model.CLOZE,
+def model() -> genanki.Model:
+    # A fresh object each time: genanki mutates the field and template dicts it is given.
+    return _Model(ID, NAME, fields=[{"name": n, "font": "Arial", "size": 20} for n in FIELDS],
+                  templates=copy.deepcopy(list(TEMPLATES)), css=CSS, model_type=genanki.Model.FRONT_BACK,
                   sort_field_index=0)

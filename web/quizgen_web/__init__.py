@@ -60,6 +60,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         CONTENT=None,
         PUBLIC_URL=None,
         CACHE_BYTES=DEFAULT_CACHE_BYTES,
+        DATABASE_URL=None,  # stored assignments; None: $QUIZGEN_DATABASE_URL or the default file
         # Quiz answers are a few bytes each; anything bigger is not a real submission.
         MAX_CONTENT_LENGTH=64 * 1024,
         MAX_FORM_MEMORY_SIZE=64 * 1024,
@@ -88,6 +89,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(api_bp)
     app.register_blueprint(worksheets_bp)
     app.register_blueprint(exports_bp)
+    from .assignments import init_app as init_assignments
+
+    init_assignments(app)  # stored assignments: DATABASE_URL, else $QUIZGEN_DATABASE_URL, else a file
 
     app.wsgi_app = _HostGuard(app.wsgi_app)  # type: ignore[method-assign]
     app.before_request(_refuse_bad_host)

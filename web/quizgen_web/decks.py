@@ -39,11 +39,12 @@ def render_deck(deck_id: str, error: str | None = None, form: dict | None = None
     library = maker().library
     deck = library.deck(deck_id)
     facts = len(library.deck_facts(deck_id))
+    questions = maker().capacity(deck_id).total
     topics = sorted({library.topics[f.id] for f in library.deck_facts(deck_id)})
     return render_template(
-        "decks/show.html", deck=deck, facts=facts, topics=topics, error=error,
+        "decks/show.html", deck=deck, facts=facts, questions=questions, topics=topics, error=error,
         kind_labels=KIND_LABELS, kind_examples=KIND_EXAMPLES, max_count=MAX_COUNT,
-        form=form or {"count": min(DEFAULT_COUNT, facts), "kinds": list(KIND_LABELS)},
+        form=form or {"count": min(DEFAULT_COUNT, questions) or 1, "kinds": list(KIND_LABELS)},
     )
 
 

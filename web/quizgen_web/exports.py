@@ -13,7 +13,7 @@ from flask import Blueprint, Response, abort, redirect, render_template, request
 
 from quizgen.errors import SubmissionError
 from quizgen.export.formats import FORMATS
-from quizgen.quiz import DEFAULT_COUNT
+from quizgen.quiz import DEFAULT_COUNT, Quiz
 
 from .params import maker, spec_from_args
 
@@ -38,14 +38,21 @@ def start(deck_id: str) -> Response:
     if export_format not in FORMATS:
         raise SubmissionError(f"choose an export format: {', '.join(FORMATS)}")
     spec = spec_from_args(deck_id, request.args)
-    code = spec.code(maker().library.digest)
+    code = maker().code(spec)
     return redirect(url_for("exports.download", code=code, fmt=export_format), code=303)
 
 
 @bp.get("/q/<code>/export/<fmt>")
 def download(code: str, fmt: str) -> Response | tuple[str, int]:
-    export_format = _format(fmt)
+    _format(fmt)
     quiz = maker().from_code(code)  # QuizCodeError / StaleQuizError: the app answers 400
+    return send_export(quiz, fmt, url_for("exports.download", code=quiz.code, fmt=fmt, skip_too_long=1))
+
+
+def send_export(quiz: Quiz, fmt: str, skip_url: str, headers: dict[str, str] | None = None
+                ) -> Response | tuple[str, int, dict[str, str]]:
+    """The quiz as a file for ``fmt``, or the page listing questions over the format's limits."""
+    export_format = _format(fmt)
     if not quiz.questions:
         raise SubmissionError("No questions of the chosen kinds can be made from this deck; nothing to export.")
     rendered = export_format.render(quiz, maker().library)
@@ -53,10 +60,11 @@ def download(code: str, fmt: str) -> Response | tuple[str, int]:
         # Never a silently shortened file: say which questions do not fit, and offer the rest.
         return render_template(
             "exports/left_out.html", quiz=quiz, export_format=export_format, rendered=rendered,
-            skip_url=url_for("exports.download", code=quiz.code, fmt=fmt, skip_too_long=1),
-        ), 400
+            skip_url=skip_url,
+        ), 400, dict(headers or {})
     return Response(
         rendered.data,
         mimetype=export_format.mimetype,
-        headers={"Content-Disposition": f'attachment; filename="{export_format.filename(quiz.code)}"'},
+        headers={**(headers or {}),
+                 "Content-Disposition": f'attachment; filename="{export_format.filename(quiz.code)}"'},
     )

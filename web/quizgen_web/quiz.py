@@ -43,7 +43,7 @@ def start(deck_id: str) -> Response | tuple[str, int]:
         form = {"count": request.args.get("count", ""), "kinds": request.args.getlist("kinds")}
         return render_deck(deck_id, error=str(exc), form=form), 400
     # The code URL is the quiz: it can be bookmarked, shared and graded from.
-    return redirect(url_for("quiz.show", code=spec.code(maker().library.digest)), code=303)
+    return redirect(url_for("quiz.show", code=maker().code(spec)), code=303)
 
 
 def _quiz(code: str) -> Quiz:

@@ -1,95 +1,136 @@
 """Printable worksheets from a deck's page: an HTML view to print, and the same sheets as a PDF.
 
-Both come from ``quizgen.worksheet``'s one template.  The HTML carries its print
-stylesheet inline (it also works saved as a file), so it gets its own
-Content-Security-Policy allowing that one stylesheet by hash and nothing else.
+Both come from ``quizgen.worksheet``'s one template, with the CLI's limits.  The HTML
+carries its print stylesheet inline (it also works saved as a file), so it gets its
+own Content-Security-Policy allowing that one stylesheet by hash and nothing else.
+PDFs are expensive: at most ``WORKSHEET_RENDERS`` are laid out at once (beyond that
+a 503 with Retry-After, never a queue that grows), and each is kept by its inputs.
 """
 
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
+from collections.abc import Callable, Hashable
 
-from flask import Blueprint, Response, abort, current_app, request, url_for
+from flask import Blueprint, Flask, Response, current_app, request, url_for
 
-from quizgen.quiz import QuizMaker, QuizSpec
-from quizgen.templates import QUESTION_KINDS
-from quizgen.worksheet import render_html, render_pdf, style_csp_source
+from quizgen.errors import SubmissionError
+from quizgen.quiz import MAX_COUNT, MAX_SEED, QuizSpec
+from quizgen.worksheet import (
+    DEFAULT_COUNT,
+    DEFAULT_PAPER,
+    MAX_VARIANTS,
+    PAPERS,
+    check_variants,
+    paper_for_locale,
+    render_html,
+    render_pdf,
+    style_csp_source,
+)
+
+from . import error_response
+from .cache import app_cache
+from .params import maker, whole_number
 
 bp = Blueprint("worksheets", __name__)
 
-# Smaller than the CLI's limits: a web request renders while a server thread waits,
-# and 60 questions x 5 variants (300 questions) is about five seconds of PDF layout.
-MAX_COUNT = 60
-MAX_VARIANTS = 5
-DEFAULT_COUNT = 20
-MAX_SEED = 10**12 - 1
-_PDF_CACHE_SIZE = 16
-_pdf_cache: OrderedDict[tuple, bytes] = OrderedDict()
-_pdf_lock = threading.Lock()
+PAPER_NAMES = {"a4": "A4", "letter": "US Letter"}
+# Each render holds a core for seconds; more at once only makes every one of them slower.
+DEFAULT_RENDERS = 2
+RETRY_AFTER_SECONDS = 10
+_SLOTS = "quizgen.worksheet_slots"
 
 
-def _maker() -> QuizMaker:
-    return current_app.extensions["quizgen.maker"]
+@bp.record_once
+def _setup(state) -> None:
+    app: Flask = state.app
+    app.extensions[_SLOTS] = threading.BoundedSemaphore(app.config.get("WORKSHEET_RENDERS", DEFAULT_RENDERS))
 
 
-def _number(name: str, default: int, low: int, high: int) -> int:
-    raw = request.args.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    raw = raw.strip()
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 12 or not low <= int(raw) <= high:
-        abort(400, description=f"{name} must be a whole number from {low} to {high}, not {raw[:40]!r}")
-    return int(raw)
+def cached_pdf(key: Hashable, make: Callable[[], bytes]) -> bytes:
+    """The PDF for ``key``, made by ``make()`` once, kept in the app's byte-bounded cache."""
+    return app_cache().get_or_make(key, make, len)
 
 
-def _settings(deck_id: str) -> tuple[QuizSpec, int, bool]:
-    _maker().library.deck(deck_id)  # UnknownDeckError: the app answers 404 with the known decks
-    count = _number("count", DEFAULT_COUNT, 1, MAX_COUNT)
-    seed = _number("seed", 0, 0, MAX_SEED)
-    variants = _number("variants", 1, 1, MAX_VARIANTS)
+class Busy(Exception):
+    """Every render slot is taken."""
+
+
+def _with_slot(make: Callable[[], bytes]) -> Callable[[], bytes]:
+    def run() -> bytes:
+        slots: threading.BoundedSemaphore = current_app.extensions[_SLOTS]
+        if not slots.acquire(blocking=False):
+            raise Busy
+        try:
+            return make()
+        finally:
+            slots.release()
+    return run
+
+
+def _request_paper() -> str:
+    """The paper asked for, or the one the browser's language implies (en-US: Letter), or A4."""
+    raw = request.args.get("paper", "").strip().lower()
+    if raw:
+        if raw not in PAPERS:
+            raise SubmissionError(f"paper must be one of {', '.join(PAPERS)}, not {raw[:40]!r}")
+        return raw
+    for language in request.accept_languages.values():
+        if "-" in language:
+            return paper_for_locale(language)
+    return DEFAULT_PAPER
+
+
+def _settings(deck_id: str) -> tuple[QuizSpec, int, bool, str]:
+    maker().library.deck(deck_id)  # UnknownDeckError: the app answers 404 with the known decks
+    count = whole_number("count", request.args.get("count"), DEFAULT_COUNT, MAX_COUNT)
+    seed = whole_number("seed", request.args.get("seed"), 0, MAX_SEED)
+    variants = check_variants(whole_number("variants", request.args.get("variants"), 1, MAX_VARIANTS))
     key = request.args.get("key", "1").strip()
     if key not in ("0", "1"):
-        abort(400, description=f"key must be 1 (with answer keys) or 0 (without), not {key[:40]!r}")
-    return QuizSpec(deck_id, count, seed, QUESTION_KINDS), variants, key == "1"
+        raise SubmissionError(f"key must be 1 (with answer keys) or 0 (without), not {key[:40]!r}")
+    spec = QuizSpec(deck_id, count, seed)  # SubmissionError names the limits
+    return spec, variants, key == "1", _request_paper()
 
 
-def _query(spec: QuizSpec, variants: int, with_key: bool) -> dict[str, int]:
-    return {"count": spec.count, "seed": spec.seed, "variants": variants, "key": int(with_key)}
+def _query(spec: QuizSpec, variants: int, with_key: bool, paper: str) -> dict[str, int | str]:
+    return {"count": spec.count, "seed": spec.seed, "variants": variants, "key": int(with_key), "paper": paper}
 
 
 @bp.get("/decks/<deck_id>/worksheet")
 def html(deck_id: str) -> Response:
-    spec, variants, with_key = _settings(deck_id)
+    spec, variants, with_key, paper = _settings(deck_id)
+    query = _query(spec, variants, with_key, paper)
     page = render_html(
-        _maker(), spec, variants, with_key,
-        pdf_url=url_for("worksheets.pdf", deck_id=deck_id, **_query(spec, variants, with_key)),
-        back_url=url_for("decks.show", deck_id=deck_id) if "decks" in current_app.blueprints else None,
-        form={**_query(spec, variants, with_key), "max_count": MAX_COUNT, "max_variants": MAX_VARIANTS},
+        maker(), spec, variants, with_key, paper,
+        pdf_url=url_for("worksheets.pdf", deck_id=deck_id, **query),
+        back_url=url_for("decks.show", deck_id=deck_id),
+        form={**query, "max_count": MAX_COUNT, "max_variants": MAX_VARIANTS, "papers": PAPER_NAMES.items()},
     )
     response = Response(page, mimetype="text/html")
     response.headers["Content-Security-Policy"] = (
-        f"default-src 'none'; style-src {style_csp_source()}; form-action 'self'; "
+        f"default-src 'none'; style-src {style_csp_source(paper)}; form-action 'self'; "
         "base-uri 'none'; frame-ancestors 'none'"
     )
     return response
 
 
 @bp.get("/decks/<deck_id>/worksheet.pdf")
-def pdf(deck_id: str) -> Response:
-    spec, variants, with_key = _settings(deck_id)
-    maker = _maker()
+def pdf(deck_id: str):
+    spec, variants, with_key, paper = _settings(deck_id)
+    m = maker()
     # The digest is in the key so a content reload never serves sheets of old content.
-    cache_key = (maker.library.digest, spec, variants, with_key)
-    with _pdf_lock:
-        data = _pdf_cache.get(cache_key)
-    if data is None:
-        data = render_pdf(maker, spec, variants, with_key)  # RenderError: the app answers 503
-        with _pdf_lock:
-            _pdf_cache[cache_key] = data
-            while len(_pdf_cache) > _PDF_CACHE_SIZE:
-                _pdf_cache.popitem(last=False)
-    name = f"worksheet-{deck_id}-{spec.count}q-seed{spec.seed}-{variants}v{'' if with_key else '-nokey'}.pdf"
+    key = ("worksheet", m.library.digest, spec, variants, with_key, paper)
+    try:
+        # One process per render: the slots bound the cores in use, and forking a threaded server is unsafe.
+        data = cached_pdf(key, _with_slot(lambda: render_pdf(m, spec, variants, with_key, paper, workers=1)))
+    except Busy:
+        body, status = error_response(
+            503, "Busy printing", "Other worksheets are being laid out right now. "
+            f"Please try again in {RETRY_AFTER_SECONDS} seconds, or print the HTML view from your browser.")
+        return body, status, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    name = (f"worksheet-{deck_id}-{spec.count}q-seed{spec.seed}-{variants}v-{paper}"
+            f"{'' if with_key else '-nokey'}.pdf")
     response = Response(data, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
