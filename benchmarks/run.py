@@ -649,6 +649,92 @@ def server_settings(opts: argparse.Namespace) -> list[str]:
         [] if opts.server == "waitress" else ["--workers", str(opts.workers)])
 
 
+ATTEMPT_BURST = 400  # submissions sent by Python threads after the wrk load, every response counted
+
+
+def stored_attempts(db_url: str, assignment_id: str) -> int:
+    """Attempts stored for the assignment, read from the database itself (not through the server)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT count(*) FROM attempts WHERE assignment_id = :a"),
+                                {"a": assignment_id}).scalar_one()
+    finally:
+        engine.dispose()
+
+
+def attempt_burst(url: str, body: str, total: int = ATTEMPT_BURST, threads: int = 8) -> int:
+    """POST ``total`` attempts from ``threads`` threads at once; how many got a 2xx answer."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(_: int) -> bool:
+        try:
+            return 200 <= http(url, body.encode(), "application/json")[0] < 300
+        except OSError:
+            return False
+
+    with ThreadPoolExecutor(threads) as pool:
+        return sum(pool.map(one, range(total)))
+
+
+def attempts_rows(n: int, lib: Path, runs: int, opts: argparse.Namespace, progress: Callable[[str], None],
+                  workdir: Path, hello: dict, runs_label: str) -> list[Row]:
+    """Submitting attempts to a stored assignment, on SQLite and on PostgreSQL."""
+    rows: list[Row] = []
+    databases: list[tuple[str, str, Callable[[], None]]] = [
+        ("SQLite", f"sqlite:///{workdir / f'attempts-{n}.db'}", lambda: None)]
+    try:
+        from quizgen.storage.testing import TemporaryCluster, postgres_bin
+
+        bindir = postgres_bin()
+        if bindir is None:
+            rows.append(Row(n, "Web: attempts on PostgreSQL", "not available: no PostgreSQL installed"))
+        else:
+            cluster = TemporaryCluster(bindir).start()
+            databases.append(("PostgreSQL", cluster.create_database(), cluster.stop))
+    except Exception as exc:  # noqa: BLE001 - a missing server or driver is a row, not a crash
+        rows.append(Row(n, "Web: attempts on PostgreSQL", f"not available: {str(exc)[:200]}"))
+    for name, db_url, cleanup in databases:
+        progress(f"{n:,}: attempts on {name}")
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        try:
+            with server([sys.executable, "-m", "quizgen", "serve", "--content", str(lib), "--port", str(port),
+                         "--db", db_url, *server_settings(opts)], port, workdir / f"serve-{name}.log") as proc:
+                status, _, body = http(f"{base}/api/assignments", json.dumps(
+                    {"deck": "all-facts", "count": QUIZ_COUNT, "seed": 1}).encode(), "application/json")
+                if status != 201:
+                    raise RuntimeError(f"POST /api/assignments gave HTTP {status}: {body[:200]!r}")
+                created = json.loads(body)
+                ident = created["id"]
+                answers = [i % len(q["options"]) for i, q in enumerate(created["quiz"]["questions"])]
+                attempt = json.dumps({"name": "Ada Lovelace", "answers": answers})
+                url = f"{base}/api/assignments/{ident}/attempts"
+                r = load_test(url, opts, runs, attempt, "application/json", server_pid=proc.pid)
+                before = stored_attempts(db_url, ident)
+                ok = attempt_burst(url, attempt)
+                stored = stored_attempts(db_url, ident) - before
+        except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
+            rows.append(Row(n, f"Web: attempts on {name}", f"not available: {exc}"))
+            continue
+        finally:
+            cleanup()
+        ratio = r["rps"] / hello["rps"]
+        errors = r["non2xx"] + r["socket_errors"]
+        cpu = ""
+        if r["cpu_ms"] is not None and hello["cpu_ms"]:
+            cpu = f"; server CPU per request {r['cpu_ms'] / hello['cpu_ms']:.1f}× hello's"
+        rows.append(Row(n, f"Web: submit an attempt to a stored assignment, POST /api/assignments/<id>/attempts "
+                        f"({name})", fmt_load(r), runs_label))
+        rows.append(Row(n, f"… throughput vs hello-world (p99 {r['p99_ms'] / hello['p99_ms']:.1f}× hello's{cpu}); "
+                        f"then {ATTEMPT_BURST} submissions from 8 threads: {ok} answered 2xx, {stored} stored",
+                        f"{ratio:.0%}", "", "", "≥ 30%, 0 errors, stored = 2xx",
+                        "" if opts.no_wrk else met(ratio >= 0.3 and errors == 0 and ok == stored)))
+    return rows
+
+
 def web_rows(n: int, lib: Path, runs: int, note: str, opts: argparse.Namespace,
              progress: Callable[[str], None], workdir: Path) -> list[Row]:
     rows: list[Row] = []
@@ -746,7 +832,7 @@ def web_rows(n: int, lib: Path, runs: int, note: str, opts: argparse.Namespace,
     rows.append(Row(n, f"Web: server memory after the load, PSS summed over its {processes} processes "
                     f"(startup {startup:.1f} s{at_start})", f"PSS {pss:.0f} MB" if pss else "not available", "", "",
                     "< 600 MB" if large else "", met(pss is not None and pss < 600) if large else ""))
-    return rows
+    return rows + attempts_rows(n, lib, runs, opts, progress, workdir, hello, runs_label)
 
 
 # ---- machine and output ---------------------------------------------------------------------
