@@ -665,6 +665,19 @@ def stored_attempts(db_url: str, assignment_id: str) -> int:
         engine.dispose()
 
 
+def settled_attempts(db_url: str, assignment_id: str, timeout: float = 30) -> int:
+    """The stored count once it stops changing (two reads a second apart agree)."""
+    count = stored_attempts(db_url, assignment_id)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        time.sleep(1)
+        now = stored_attempts(db_url, assignment_id)
+        if now == count:
+            break
+        count = now
+    return count
+
+
 def attempt_burst(url: str, body: str, total: int = ATTEMPT_BURST, threads: int = 8) -> int:
     """POST ``total`` attempts from ``threads`` threads at once; how many got a 2xx answer."""
     from concurrent.futures import ThreadPoolExecutor
@@ -713,7 +726,7 @@ def attempts_rows(n: int, lib: Path, runs: int, opts: argparse.Namespace, progre
                 attempt = json.dumps({"name": "Ada Lovelace", "answers": answers})
                 url = f"{base}/api/assignments/{ident}/attempts"
                 r = load_test(url, opts, runs, attempt, "application/json", server_pid=proc.pid)
-                before = stored_attempts(db_url, ident)
+                before = settled_attempts(db_url, ident)  # wrk's last requests may still be running
                 ok = attempt_burst(url, attempt)
                 stored = stored_attempts(db_url, ident) - before
         except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
