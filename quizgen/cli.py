@@ -16,6 +16,7 @@ from .content import Library, load_library
 from .errors import ContentError, QuizgenError
 from .export.formats import FORMATS as EXPORT_FORMATS
 from .quiz import DEFAULT_COUNT, KIND_LABELS, LETTERS, MAX_COUNT, MAX_SEED, QuizMaker, QuizSpec
+from .webapp import DEFAULT_THREADS, MAX_THREADS, MAX_WORKERS, SERVERS
 from .worksheet import DEFAULT_COUNT as WORKSHEET_COUNT
 from .worksheet import MAX_VARIANTS, PAPERS
 
@@ -443,22 +444,35 @@ def worksheet(content: Path | None, deck_id: str, count: int, seed: int, variant
 @content_option
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
+@click.option("--threads", default=DEFAULT_THREADS, show_default=True, type=click.IntRange(1, MAX_THREADS),
+              help="Threads per worker process.")
+@click.option("--workers", type=click.IntRange(1, MAX_WORKERS),
+              help="Worker processes (gunicorn); default one per core.")
+@click.option("--server", "server_name", default="auto", show_default=True, type=click.Choice(SERVERS),
+              help="auto: gunicorn on Linux and macOS, waitress (one process) on Windows.")
 @click.option("--db", "db", default=None, metavar="PATH|URL",
               help="Where assignments and results are stored: a SQLite file or a postgresql:// URL "
                    "(default: $QUIZGEN_DATABASE_URL, else quizgen.db in your data folder; printed at start).")
 @friendly
-def serve(content: Path | None, host: str, port: int, threads: int, db: str | None) -> None:
-    """Serve the quiz site with a production WSGI server (waitress).
+def serve(content: Path | None, host: str, port: int, threads: int, workers: int | None,
+          server_name: str, db: str | None) -> None:
+    """Serve the quiz site with a production WSGI server, using every core.
+
+    The library is loaded once, before the worker processes start, so they share its memory.
 
     Example:
 
         quizgen serve --port 8000 --db ./class.db    # then open http://127.0.0.1:8000
+
+        quizgen serve --workers 4 --threads 4 --host 0.0.0.0
     """
     from .webapp import serve as run_server
 
+    if workers and server_name == "waitress":
+        raise click.UsageError("--workers needs gunicorn; waitress serves from one process (use --threads)")
     # Content problems surface from the app factory's load, as from every other command.
-    run_server(content=content, host=host, port=port, threads=threads, db=db)
+    run_server(content=content, host=host, port=port, threads=threads, workers=workers, server=server_name,
+               db=db)
 
 
 @cli.command()
@@ -476,5 +490,6 @@ def synth(n: int, out: Path, seed: int) -> None:
     """
     from .synth import write_library
 
-    write_library(n, out, seed)
+    with _progress(n, "Writing facts") as progress:
+        write_library(n, out, seed, progress=progress)
     click.echo(f"Wrote {n} facts to {out}")

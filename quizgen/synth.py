@@ -12,6 +12,7 @@ import os
 import random
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from faker import Faker
@@ -22,6 +23,7 @@ from .translit import to_latin
 
 FACTS_PER_FILE = 1000
 FACTS_PER_SOURCE = 100
+PROGRESS_EVERY = 100  # facts between progress updates: a few ms of work, so the bar moves smoothly
 _KINDS = ("date", "person", "place", "unit", "quantity")
 _NATIONS = (("Soviet", "ru_RU"), ("American", "en_US"), ("British", "en_GB"), ("French", "fr_FR"))
 _ROLES = ("ambassador to {c}", "marshal of the {a} army", "general of the {a} army", "reporter for the {c} Herald",
@@ -78,8 +80,12 @@ def _fact(kind: str, i: int, rng: random.Random, fakes: dict[str, Faker]) -> tup
     return {"value": value, "counts": counts}, f"There were {value} {counts}."
 
 
-def write_library(facts: int, out: Path, seed: int = 0) -> Path:
-    """Write a content folder of ``facts`` facts to ``out`` (which must not exist or be empty)."""
+def write_library(facts: int, out: Path, seed: int = 0,
+                  progress: Callable[[int], None] | None = None) -> Path:
+    """Write a content folder of ``facts`` facts to ``out`` (which must not exist or be empty).
+
+    ``progress(n)`` is told every ``PROGRESS_EVERY`` facts that ``n`` more are done.
+    """
     out = Path(out)
     if out.exists() and any(out.iterdir()):
         raise QuizgenError(f"{out} is not empty; choose a new folder so nothing is overwritten")
@@ -109,6 +115,10 @@ def write_library(facts: int, out: Path, seed: int = 0) -> Path:
                 lines.append("attributed = true")
             lines += [f"{k} = {v if isinstance(v, int) else _s(v)}" for k, v in slots.items()]
             files.setdefault(i // FACTS_PER_FILE, []).append("\n".join(lines))
+            if progress is not None and (i + 1) % PROGRESS_EVERY == 0:
+                progress(PROGRESS_EVERY)
+        if progress is not None and facts % PROGRESS_EVERY:
+            progress(facts % PROGRESS_EVERY)
         for src, sentences in source_lines.items():
             year = 1991 + src % 30  # after every synthetic date (1900–1990): no source reports a later event
             (tmp / "content" / "sources" / f"synthetic-{src}.txt").write_text("\n\n".join(sentences) + "\n")

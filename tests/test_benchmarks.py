@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -22,9 +23,11 @@ ROWS = (
     "Web: quiz page GET /q/<code>",
     "Web: quiz page, a new random seed every request",
     "Web: grading POST /api/quiz/<code>/grade (JSON)",
-    "Web: grading POST /q/<code> (HTML form)",
+    "Web: grading POST /q/<code> (HTML form",
+    "Web: result page GET after the form's 303",
     "… throughput vs hello-world",
-    "Web: server resident memory",
+    "Web: server memory after the load, PSS summed over its",
+    "Web: submit an attempt to a stored assignment",
 )
 
 
@@ -44,7 +47,14 @@ def test_quick_benchmark_prints_every_row(tmp_path):
         # The rows hold results: a crash shows as "not available" or a failed step, never as a missing row.
         for line in hits:
             assert "step failed" not in line, line
-            # Only a missing system library (Pango, for PDFs) may make a row unavailable.
-            assert "not available" not in line or "Pango" in line, line
-    assert sum("… throughput vs hello-world" in line for line in table) == 4
+            # Only a missing system library (Pango, for PDFs) or PostgreSQL may make a row unavailable.
+            assert "not available" not in line or "Pango" in line or "PostgreSQL" in line, line
+    attempts = [line for line in table if "Web: submit an attempt" in line]
+    assert "(SQLite)" in attempts[0]
+    # Every attempt row checks that each 2xx answer is one stored attempt, and none more.
+    for line in table:
+        if "answered 2xx" in line:
+            ok, stored = re.search(r"(\d+) answered 2xx, (\d+) stored", line).groups()
+            assert ok == stored != "0", line
+    assert sum("… throughput vs hello-world" in line for line in table) == 5 + len(attempts)
     assert out.read_text(encoding="utf-8").strip() == proc.stdout.strip()
