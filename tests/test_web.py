@@ -751,3 +751,21 @@ def test_deck_page_says_how_many_questions_one_quiz_can_ask_and_defaults_to_no_m
     page = text(client.get("/decks/relations-1933"))
     assert f"up to {capacity} questions in one quiz" in page
     assert f'value="{min(capacity, 10)}"' in page or f'value="{capacity}"' in page
+
+
+def test_a_shared_result_page_is_rendered_once_and_served_the_same(synth_root, monkeypatch):
+    import quizgen_web.quiz as quiz_views
+
+    app = create_app({"TESTING": True, "CONTENT": str(synth_root)})
+    client = app.test_client()
+    code = app.extensions["quizgen.maker"].make(QuizSpec("group-3", 3, 1)).code
+    posted = client.post(f"/q/{code}", data={"q0": "0", "q1": "1"})
+    assert posted.status_code == 303
+    url = posted.headers["Location"]
+    renders = []
+    real = quiz_views.render_template
+    monkeypatch.setattr(quiz_views, "render_template",
+                        lambda name, **kw: renders.append(name) or real(name, **kw))
+    first, again = text(client.get(url)), text(client.get(url))
+    assert first == again and "You scored" in first
+    assert renders.count("quiz/results.html") == 1

@@ -177,9 +177,14 @@ class Assignments:
         return StoredAssignment(row.id, row.title, self._quiz(row.id), row.created_at, row.closes_at)
 
     def submit(self, assignment_id: str, name: object, answers: list[int | None],
-               now: datetime | None = None) -> Graded:
-        """Grade and store one attempt; nothing is stored if anything about it is wrong."""
-        assignment = self.get(assignment_id)
+               now: datetime | None = None, assignment: StoredAssignment | None = None) -> Graded:
+        """Grade and store one attempt; nothing is stored if anything about it is wrong.
+
+        ``assignment``: the one a request has already read (its id must be ``assignment_id``), so a
+        submission reads the database once; a deletion since then still stores nothing.
+        """
+        if assignment is None or assignment.id != assignment_id:
+            assignment = self.get(assignment_id)
         now = now or datetime.now(UTC)
         if assignment.is_closed(now):
             raise AssignmentClosedError(

@@ -194,7 +194,7 @@ def submit(assignment_id: str) -> Response | tuple[str, int]:
     name = request.form.get("name", "")
     answers = answers_from_form(assignment.quiz, request.form)
     try:
-        graded = assignments().submit(assignment_id, name, answers)
+        graded = assignments().submit(assignment_id, name, answers, assignment=assignment)
     except SubmissionError as exc:
         # Show the form again with what the student had chosen, so nothing typed is lost.
         return _take_page(assignment, str(exc), name[:MAX_NAME * 2], answers), 400
@@ -227,9 +227,9 @@ def api_show(assignment_id: str) -> Response:
 
 @bp.post("/api/assignments/<assignment_id>/attempts")
 def api_attempt(assignment_id: str) -> tuple[Response, int]:
-    assignments().get(assignment_id)  # an unknown assignment is a 404 whatever the body holds
+    assignment = assignments().get(assignment_id)  # an unknown assignment is a 404 whatever the body holds
     body = _json_body(AttemptRequest, '{"name": "Ada", "answers": [0, 2, null]}')
-    graded = assignments().submit(assignment_id, body.name, body.answers)
+    graded = assignments().submit(assignment_id, body.name, body.answers, assignment=assignment)
     return jsonify(graded.to_dict()), 201
 
 

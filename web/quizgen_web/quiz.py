@@ -140,17 +140,23 @@ def results(code: str, given: str) -> str:
     quiz = _quiz(code)
     answers, asked = decode_given(quiz, given)
     order = _order(request.args.get("order"))
-    graded = quiz.grade(answers)
-    shown = display_order(asked, order)
-    score = sum(graded.correct[i] for i in asked)
-    wrong = [i for i in asked if not graded.correct[i]]
-    new_order = next_order(quiz.code, given, order)
-    return render_template(
-        "quiz/results.html", quiz=quiz, graded=graded, score=score, total=len(asked),
-        items=result_items(graded, shown), short=_short_note(quiz),
-        share=public_url("quiz.show", code=quiz.code),
-        again=url_for("quiz.show", code=quiz.code, order=new_order),
-        retry=url_for("quiz.show", code=quiz.code, only=",".join(str(i + 1) for i in wrong),
-                      order=new_order) if wrong else None,
-        wrong=len(wrong),
-    )
+
+    def page() -> str:
+        graded = quiz.grade(answers)
+        shown = display_order(asked, order)
+        score = sum(graded.correct[i] for i in asked)
+        wrong = [i for i in asked if not graded.correct[i]]
+        new_order = next_order(quiz.code, given, order)
+        return render_template(
+            "quiz/results.html", quiz=quiz, graded=graded, score=score, total=len(asked),
+            items=result_items(graded, shown), short=_short_note(quiz),
+            share=public_url("quiz.show", code=quiz.code),
+            again=url_for("quiz.show", code=quiz.code, order=new_order),
+            retry=url_for("quiz.show", code=quiz.code, only=",".join(str(i + 1) for i in wrong),
+                          order=new_order) if wrong else None,
+            wrong=len(wrong),
+        )
+
+    # A pure function of its URL (the code, the answers given, the order): rendered once, then kept
+    # in the app's byte-bounded cache like the quiz page, since a class shares one quiz.
+    return app_cache().get_or_make(("results-page", quiz.code, given, order), page)
