@@ -29,6 +29,10 @@ MIN_QUOTE_WORDS = 3
 # (a percentage to 0.001, a length to the millimetre) and keep distractor steps integral.
 MAX_QUANTITY = 10**15
 MAX_DECIMALS = 3
+# Constants of science (6.62607015e-34, 6.02214076e23) are written in scientific notation: at most
+# this many significant digits, within 10^±SCIENTIFIC_EXPONENT (wrong options change the power of ten).
+MAX_SIGNIFICANT = 10
+SCIENTIFIC_EXPONENT = 99
 
 # Bytes of one content file (a facts, source or deck .toml, or a stored text): a long book is
 # about 2 MB of text; a file larger than this is a mistake, and reading it is bounded.

@@ -34,12 +34,13 @@ from .limits import (
     MAX_LINE_CHARS,
     MAX_PASSAGE_CHARS,
     MAX_QUANTITY,
+    MAX_SIGNIFICANT,
     MAX_URL_CHARS,
     MAX_YEAR,
     MIN_YEAR,
 )
 from .templates import STATEMENT_TEMPLATES, TEMPLATES
-from .wording import quantity_text
+from .wording import is_scientific, quantity_text
 
 # A model-level check that names the field it is about (pydantic would name the whole fact,
 # and for a date fact that read as "field date"). ``quizgen.validation`` reads the field back.
@@ -131,18 +132,37 @@ def _shown(value: Any) -> str:
 
 
 def _number(value: Any) -> int | float:
-    """A quantity as TOML gives it: a number, never a string or a boolean, within the limits."""
+    """A quantity as TOML gives it: a number, never a string or a boolean, within the limits.
+
+    Counts and measures stay within 10^15 and 3 decimals; a constant of science may be written in
+    scientific notation (6.62607015e-34) with at most ``MAX_SIGNIFICANT`` significant digits.
+    """
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ValueError(f"{_shown(value)} is not a number; write it without quotes, e.g. value = 75")
     if isinstance(value, float) and not math.isfinite(value):
         raise ValueError("not a finite number; give the number the source states")
+    if isinstance(value, float) and is_scientific(value):
+        return value
     if abs(value) > MAX_QUANTITY:
         raise ValueError(f"{value!r} is beyond the limit of {MAX_QUANTITY:,} either way; give it in a larger "
                          "measure (e.g. value = 2.5 with measure = \"billion\")")
     if isinstance(value, float) and -Decimal(repr(value)).as_tuple().exponent > MAX_DECIMALS:
-        raise ValueError(f"{value!r} has more than {MAX_DECIMALS} decimals; round it, or give it in a smaller "
-                         "measure (e.g. millimetres instead of metres)")
+        raise ValueError(f"{value!r} has more than {MAX_DECIMALS} decimals and more than {MAX_SIGNIFICANT} "
+                         "significant digits; round it (e.g. 9.81), or write it in scientific notation with "
+                         f"at most {MAX_SIGNIFICANT} significant digits (e.g. 6.62607015e-34)")
     return value
+
+
+def _value(value: Any) -> Any:
+    """A number, or a range ``[low, high]`` of two numbers ("688 to 1,000")."""
+    if isinstance(value, (list, tuple)):
+        if len(value) != 2:
+            raise ValueError("a range is two numbers, the lower first: value = [688, 1000]")
+        low, high = (_number(v) for v in value)
+        if not low < high:
+            raise ValueError("a range gives the lower number first and the two differ: value = [688, 1000]")
+        return (low, high)
+    return _number(value)
 
 
 def _strict_int(value: Any) -> Any:
@@ -152,6 +172,8 @@ def _strict_int(value: Any) -> Any:
 
 
 Number = Annotated[int | float, BeforeValidator(_number)]
+# A quantity's value: a number, or a range of two ("688 to 1,000").
+Value = Annotated[int | float | tuple[int | float, int | float], BeforeValidator(_value)]
 
 
 def _period(value: Any) -> tuple[int, int]:
@@ -243,6 +265,11 @@ class FactBase(StrictModel):
     period: Period | None = Field(
         default=None, description="the years the fact is about, when it is not its own date or its file's period"
     )
+    about: Slug | None = Field(
+        default=None,
+        description="names the event, person or thing the fact is about: facts sharing it are never asked "
+        "in one quiz (they would answer each other)",
+    )
     reverse_distractors: Texts = Field(
         default=(),
         description="curated wrong options for the reverse question: real events (or roles) of the same "
@@ -298,8 +325,9 @@ class PersonFact(FactBase):
     kind: Literal["person"]
     name: Text
     role: Text = Field(description="noun phrase: 'the first U.S. ambassador to the Soviet Union'")
-    nationality: Text = Field(description="adjective: 'Soviet', 'American', 'British'")
+    nationality: Text | None = Field(default=None, description="adjective: 'Soviet', 'American', 'British'")
     gender: Literal["male", "female"] | None = None
+    living: StrictBool = Field(default=False, description="alive today: asked 'Who is …?'")
 
     def answer_text(self) -> str:
         return self.name
@@ -329,25 +357,61 @@ class UnitFact(FactBase):
 
 class QuantityFact(FactBase):
     kind: Literal["quantity"]
-    value: Number
-    counts: Text = Field(description="noun phrase: 'languages in which RFE/RL journalists report the news'")
+    value: Value
+    counts: Text | None = Field(
+        default=None, description="noun phrase after 'the number of': 'languages in which RFE/RL reports'")
+    question: Text | None = Field(default=None, description="the question itself: 'How many men sailed …?'")
+    sentence: Text | None = Field(
+        default=None, description="the true statement with {value} for the number: 'About {value} men sailed …'")
     measure: Text | None = Field(default=None, description="unit shown after the number: 'years'")
-    distractors: Numbers = ()  # type: ignore[assignment]
+    approximate: StrictBool = Field(default=False, description="the source gives a rounded figure: 'about 9.81'")
+    distractors: Annotated[tuple[Value, ...], _BOUNDED] = ()  # type: ignore[assignment]
+
+    @model_validator(mode="after")
+    def _askable(self) -> QuantityFact:
+        if self.counts is None and self.question is None and "forward" not in self.stems:
+            raise field_error("counts", "missing; give counts = \"…\" (what is counted, after 'the number of'), "
+                              "or question = \"How many …?\" with sentence = \"… {value} …\"")
+        if self.sentence is not None and "{value}" not in self.sentence:
+            raise field_error("sentence", "no {value} in the sentence; put {value} where the number goes")
+        if self.counts is None and self.sentence is None and "true_false" not in self.stems:
+            raise field_error("sentence", "missing; with question = \"…\" give sentence = \"… {value} …\", "
+                              "the true statement with {value} where the number goes")
+        ranged = isinstance(self.value, tuple)
+        for n, d in enumerate(self.distractors):
+            if isinstance(d, tuple) != ranged:
+                raise field_error(f"distractors[{n}]", "give wrong options of the same shape as the value: "
+                                  + ("ranges [low, high]" if ranged else "single numbers"))
+        return self
 
     def answer_text(self) -> str:
         return format_quantity(self.value, self.measure)
 
 
-def format_quantity(value: float, measure: str | None) -> str:
+class MeasureUnitFact(FactBase):
+    """A unit of measurement: what it measures, its symbol, its system, whom it is named after."""
+
+    kind: Literal["unit_of_measurement"]
+    unit: Text = Field(description="'the kelvin', as it reads in a sentence")
+    measures: Text = Field(description="what it measures: 'thermodynamic temperature'")
+    symbol: Text | None = None
+    system: Text = Field(default="SI unit", description="'SI base unit', 'SI derived unit', 'imperial unit'")
+    named_after: Text | None = None
+
+    def answer_text(self) -> str:
+        return self.unit
+
+
+def format_quantity(value: float | tuple[float, float], measure: str | None) -> str:
     """One wording of a quantity everywhere (web, Anki, worksheets, exports): 'twice', '11 a.m.'."""
     return quantity_text(value, measure)
 
 
 Fact = Annotated[
-    DateFact | PersonFact | PlaceFact | UnitFact | QuantityFact,
+    DateFact | PersonFact | PlaceFact | UnitFact | QuantityFact | MeasureUnitFact,
     Field(discriminator="kind"),
 ]
-FACT_MODELS = (DateFact, PersonFact, PlaceFact, UnitFact, QuantityFact)
+FACT_MODELS = (DateFact, PersonFact, PlaceFact, UnitFact, QuantityFact, MeasureUnitFact)
 # The five kinds, named once: each model's ``kind`` literal.
 FACT_KINDS: tuple[str, ...] = tuple(get_args(m.model_fields["kind"].annotation)[0] for m in FACT_MODELS)
 
