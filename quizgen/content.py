@@ -24,11 +24,12 @@ from pydantic import TypeAdapter, ValidationError
 
 from .errors import ContentError, Problem, UnknownDeckError
 from .limits import MAX_FILE_BYTES, MIN_QUOTE_WORDS
-from .models import DateFact, Deck, Fact, Period, Source, Topic
+from .models import DateFact, Deck, Entity, Fact, Period, Source, Topic
 from .validation import flatten
 
 _FACT = TypeAdapter(Fact)
-_FACTS_FILE_KEYS = {"topic", "period", "fact"}
+_FACTS_FILE_KEYS = {"topic", "period", "fact", "entity"}
+_ENTITY = TypeAdapter(Entity)
 _FILE_PERIOD = TypeAdapter(Period)
 _TOPIC = TypeAdapter(Topic)
 _WORD = re.compile(r"\w+")
@@ -85,6 +86,7 @@ class Library:
     fact_files: dict[str, str]  # fact id -> facts file name
     digest: str  # hash of every content byte: quiz codes pin it
     file_periods: dict[str, tuple[int, int]] = field(default_factory=dict)  # facts file name -> its period
+    entities: list[Entity] = field(default_factory=list)  # declared in facts files' [[entity]] tables
     _deck_facts: dict[str, list[Fact]] = field(default_factory=dict, repr=False)
 
     def deck(self, deck_id: str) -> Deck:
@@ -255,6 +257,7 @@ class _Loader:
         self.fact_files: dict[str, str] = {}
         self.fact_places: dict[str, str] = {}
         self.file_periods: dict[str, tuple[int, int]] = {}
+        self.entities: list[Entity] = []
         self.decks: dict[str, Deck] = {}
         self.refused_sources: set[str] = set()  # ids of sources already reported: no echo per fact
         self.has_facts_folder = False
@@ -358,6 +361,16 @@ class _Loader:
                     self.file_periods[file.name] = _FILE_PERIOD.validate_python(data["period"])
                 except ValidationError as exc:
                     self.problems += [Problem(rel, msg, field="period") for _, msg in flatten(exc)]
+            raw_entities = data.get("entity", [])
+            if not isinstance(raw_entities, list):
+                raw_entities = [raw_entities]
+            for index, item in enumerate(raw_entities):
+                try:
+                    self.entities.append(_ENTITY.validate_python(item))
+                except ValidationError as exc:
+                    name = item.get("name") if isinstance(item, dict) and isinstance(item.get("name"), str) else None
+                    self.problems += _model_problems(exc, rel, name or f"#{index + 1} (no name)", "entity",
+                                                     _id_line(raw, name) if name else None)
             raw_facts = data.get("fact", [])
             if not isinstance(raw_facts, list) or not raw_facts:
                 self.problems.append(Problem(rel, "no facts; add [[fact]] tables", field="fact"))
@@ -459,4 +472,4 @@ def load_library(path: Path | str | None = None) -> Library:
     if loader.problems:
         raise ContentError(loader.problems)
     return Library(loader.root, loader.sources, loader.facts, loader.decks, loader.topics,
-                   loader.fact_files, loader.digest.hexdigest(), loader.file_periods)
+                   loader.fact_files, loader.digest.hexdigest(), loader.file_periods, loader.entities)

@@ -6,10 +6,12 @@ question samples from them and never scans the library. Rules:
 * options come from the fact's own time and topic first: the same topic (its
   facts file) and a period that overlaps the fact's (within ``PERIOD_SLACK``
   years), then the curator's lists (``distractors``, ``reverse_distractors``),
-  then other topics of the same period, and only then made-up values of the
-  same kind (nearby dates and numbers, names from the nationality's locale,
-  renumbered units). A pooled option whose period is known and far from the
-  fact's is never offered;
+  then other topics of the same period, and only then made-up values where a
+  made-up value is still provably wrong (nearby dates and numbers). Persons,
+  places and units are real ones or none: a made-up name beside famous people
+  is struck out by reading, and a renumbered division may well have been there
+  too. A pooled option whose period is known and far from the fact's is never
+  offered;
 * ordered answers (dates, quantities) take a rank drawn uniformly among the
   options, so "pick the middle one" or "pick the extreme" scores at chance;
   an "at least" count takes wrong options above it only (below would be true);
@@ -28,19 +30,15 @@ import math
 import random
 import re
 import string
-import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from functools import cache, lru_cache
-
-from faker import Faker
+from functools import lru_cache
 
 from .dates import FuzzyDate, Precision
-from .models import DateFact, Fact, PersonFact, PlaceFact, QuantityFact, Source, UnitFact
-from .translit import to_latin
-from .wording import EXACT_DIGITS_BELOW, is_clock, quantity_text
+from .models import DateFact, Fact, MeasureUnitFact, PersonFact, PlaceFact, QuantityFact, Source, UnitFact
+from .wording import EXACT_DIGITS_BELOW, is_clock, is_scientific, quantity_text
 
 WANTED = 3  # distractors per question: four options
 MINIMUM = 2  # fewer coherent, provably wrong options than this and the template is not offered
@@ -58,12 +56,6 @@ ROLE_WORDS = (
     "officer", "premier", "king", "queen", "prime",
 )
 
-# Faker locales by nationality adjective; names from the wrong locale would stand out.
-LOCALES = {
-    "soviet": "ru_RU", "russian": "ru_RU", "ukrainian": "uk_UA", "american": "en_US",
-    "british": "en_GB", "english": "en_GB", "french": "fr_FR", "german": "de_DE",
-    "polish": "pl_PL", "italian": "it_IT", "japanese": "ja_JP", "chinese": "zh_CN",
-}
 # Nationalities that name one people across a change of state: a Soviet role may stand beside a Russian one.
 _NATION = {"soviet": "russian"}
 
@@ -120,8 +112,8 @@ def role_word(role: str) -> str:
     return ""
 
 
-def nation(nationality: str) -> str:
-    key = nationality.casefold()
+def nation(nationality: str | None) -> str:
+    key = (nationality or "").casefold()
     return _NATION.get(key, key)
 
 
@@ -147,29 +139,77 @@ class _Entry:
     period: Period
     topic: str
     extra: object = None  # a date event's FuzzyDate, a place event's place key
+    entity: str = ""  # what the option stands for in the knowledge model (a person, a place, an event)
+
+
+@dataclass(frozen=True)
+class Avoid:
+    """What a question's options must keep clear of: the rest of its quiz.
+
+    ``entities``: what the other questions ask for or mention (an option standing for one of them is a
+    cross-item clue); ``phrases``: the other stems' four-word phrases (an option that retells another
+    stem); ``keys``: the other answers, normalised (an option that shows one).
+    """
+
+    entities: frozenset[str] = frozenset()
+    phrases: frozenset[tuple[str, ...]] = frozenset()
+    keys: frozenset[str] = frozenset()
+
+    def refuses(self, key: str, entity: str) -> bool:
+        if entity and entity in self.entities:
+            return True
+        if self.keys and any(names(key, k) for k in self.keys if not k.isdigit()):
+            return True
+        return bool(self.phrases) and not phrases(key).isdisjoint(self.phrases)
+
+
+NO_AVOID = Avoid()
+
+SMALL_WORDS = frozenset(["a", "an", "the", "of", "in", "on", "at", "to", "and", "or", "for", "by", "with", "from",
+                         "who", "which", "that", "was", "were", "its", "their"])
+
+
+@lru_cache(maxsize=1 << 14)
+def phrases(text: str) -> frozenset[tuple[str, ...]]:
+    """Four words in a row of a normalised text, three of them not small words: they name one thing."""
+    words = normalise_option(text).split()
+    return frozenset(
+        gram for gram in zip(words, words[1:], words[2:], words[3:], strict=False)
+        if sum(w not in SMALL_WORDS for w in gram) >= 3
+    )
 
 
 class _Picker:
     """Collects distinct options, refusing the answer, also-true answers, repeats and rejects."""
 
     def __init__(self, answer: str, also_true: Iterable[str], want: int,
-                 reject: Callable[[str], bool] | None = None):
+                 reject: Callable[[str], bool] | None = None, avoid: Avoid = NO_AVOID,
+                 entity_of: Mapping[str, str] | None = None, own: str = ""):
         self.taken = {normalise_option(answer)} | {normalise_option(a) for a in also_true}
         self.picked: list[str] = []
         self.origins: list[str] = []
+        self.entities: list[str] = []
         self.want = want
         self.reject = reject
+        self.avoid = avoid
+        self.entity_of = entity_of or {}
+        self.own = own  # the answer's own entity: another wording of it is no wrong option
 
     @property
     def full(self) -> bool:
         return len(self.picked) >= self.want
 
-    def offer(self, option: str, origin: str) -> None:
+    def offer(self, option: str, origin: str, entity: str = "") -> None:
         key = normalise_option(option)
-        if not self.full and key and key not in self.taken and not (self.reject and self.reject(key)):
-            self.taken.add(key)
-            self.picked.append(option)
-            self.origins.append(origin)
+        if self.full or not key or key in self.taken or (self.reject and self.reject(key)):
+            return
+        entity = entity or self.entity_of.get(key, "")
+        if (entity and entity == self.own) or self.avoid.refuses(key, entity):
+            return
+        self.taken.add(key)
+        self.picked.append(option)
+        self.origins.append(origin)
+        self.entities.append(entity)
 
     def offer_sample(self, pool: Sequence, rng: random.Random, origin: str,
                      accept: Callable[[_Entry], bool] | None = None) -> None:
@@ -180,12 +220,27 @@ class _Picker:
         for item in rng.sample(pool, size):
             if isinstance(item, _Entry):
                 if accept is None or accept(item):
-                    self.offer(item.value, origin)
+                    self.offer(item.value, origin, item.entity)
             else:
                 self.offer(item, origin)
 
     def result(self) -> list[tuple[str, str]]:
         return list(zip(self.picked, self.origins, strict=True))
+
+    def picks(self) -> list[Pick]:
+        return [Pick(*p) for p in zip(self.picked, self.origins, self.entities, strict=True)]
+
+
+@dataclass(frozen=True)
+class Pick:
+    """A wrong option, where it came from, and what it stands for."""
+
+    text: str
+    origin: str
+    entity: str = ""
+
+    def __iter__(self):  # a pick unpacks as (text, origin), as the pickers returned before entities
+        return iter((self.text, self.origin))
 
 
 class DistractorIndex:
@@ -193,26 +248,37 @@ class DistractorIndex:
 
     def __init__(self, facts: Iterable[Fact], sources: Mapping[str, Source] | None = None, *,
                  topics: Mapping[str, str] | None = None,
-                 period_of: Callable[[Fact], Period] | None = None):
+                 period_of: Callable[[Fact], Period] | None = None,
+                 group_of: Callable[[Fact], str] | None = None,
+                 place_names: Iterable[str] = ()):
         # A wrong date after the source was published would be an anachronism: cap them there.
         self.latest = {sid: src.published.span()[1] for sid, src in (sources or {}).items()}
         self._period_of = period_of or own_period
+        self._group_of = group_of or (lambda f: "fact:" + f.id)
         self._topics = topics or {}
         self._context: dict[str, tuple[str, Period]] = {}
         # (category key, scope) -> entries; scope is ("t", topic) or ("d", decade).
         self._pools: dict[tuple, list[_Entry]] = defaultdict(list)
         self._roles_by_name: dict[str, set[str]] = defaultdict(set)
         self._events_by_place: dict[str, set[str]] = defaultdict(set)
+        # Any option's text, normalised -> the entity it stands for: a curated "Omar Bradley" is the
+        # person another question asks for, as much as the pooled one.
+        self.entity_of: dict[str, str] = {}
+        # Places the library knows: an event told "at Reims" is no option for "What took place near Torgau?"
+        self.place_names: set[str] = {normalise_option(p) for p in place_names}
         seen: set[tuple] = set()
 
         for fact in facts:
             topic = self._topics.get(fact.id, "")
             period = self._period_of(fact)
             self._context[fact.id] = (topic, period)
+            group = self._group_of(fact)
 
-            def add(key: tuple, value: str, extra: object = None, topic=topic, period=period) -> None:
-                entry = _Entry(value, period, topic, extra)
+            def add(key: tuple, value: str, extra: object = None, entity: str = "", topic=topic,
+                    period=period) -> None:
+                entry = _Entry(value, period, topic, extra, entity)
                 ident = (key, normalise_option(value))
+                self.entity_of.setdefault(ident[1], entity)
                 for scope in _scopes(topic, period):
                     if (ident, scope) not in seen:
                         seen.add((ident, scope))
@@ -220,20 +286,27 @@ class DistractorIndex:
 
             if isinstance(fact, PersonFact):
                 nat, word = nation(fact.nationality), role_word(fact.role)
-                add(("name", word, nat), fact.name)
+                person = person_entity(fact.name)
+                add(("name", word, nat), fact.name, entity=person)
                 if word:
-                    add(("name", "", nat), fact.name)
-                add(("role", nat), fact.role)
+                    add(("name", "", nat), fact.name, entity=person)
+                add(("role", nat), fact.role, entity=person)
                 self._roles_by_name[normalise_option(fact.name)].add(fact.role)
             elif isinstance(fact, PlaceFact):
                 place = normalise_option(fact.place)
-                add(("place", fact.place_type.casefold()), fact.place)
-                add(("place-event",), fact.event, place)
+                self.place_names.add(place)
+                add(("place", fact.place_type.casefold()), fact.place, entity=place_entity(fact.place))
+                add(("place-event",), fact.event, place, entity=group)
                 self._events_by_place[place].add(fact.event)
             elif isinstance(fact, UnitFact):
-                add(("unit", fact.echelon.casefold(), fact.side.casefold()), fact.unit)
+                add(("unit", fact.echelon.casefold(), fact.side.casefold()), fact.unit, entity=unit_entity(fact.unit))
+            elif isinstance(fact, MeasureUnitFact):
+                system = normalise_option(fact.system)
+                add(("measure-unit", system), fact.unit, entity=unit_entity(fact.unit))
+                add(("measure-unit", ""), fact.unit, entity=unit_entity(fact.unit))
+                add(("measures",), fact.measures, entity=unit_entity(fact.unit))
             elif isinstance(fact, DateFact):
-                add(("date-event",), fact.event, fact.date)
+                add(("date-event",), fact.event, fact.date, entity=group)
         self._pools = dict(self._pools)
 
     def context(self, fact: Fact, topic: str | None = None) -> tuple[str, Period]:
@@ -262,26 +335,29 @@ class DistractorIndex:
 
     # ---- forward: options of the answer's own type --------------------------------------
 
-    def pick(self, fact: Fact, rng: random.Random, want: int = WANTED) -> list[tuple[str, str]]:
-        """Wrong answers to the forward question, each with where it came from."""
+    def pick(self, fact: Fact, rng: random.Random, want: int = WANTED, avoid: Avoid = NO_AVOID,
+             bounds: tuple[dt.date, dt.date] | None = None) -> list[Pick]:
+        """Wrong answers to the forward question, each with where it came from and what it stands for.
+
+        Real entities only: a made-up name beside famous people, or a renumbered division that may
+        have existed and been there too, is struck out (or arguably true) without knowing the fact.
+        ``bounds``: the dates the stem allows (an event "in Soviet Russia" falls after 1917).
+        """
         if isinstance(fact, DateFact):
             latest = self.latest.get(fact.source)
-            return [(d.render(), CURATED if d in fact.distractors else MADE)
-                    for d in date_distractors(fact, rng, want, latest)]
+            return [Pick(d.render(), CURATED if d in fact.distractors else MADE)
+                    for d in date_distractors(fact, rng, want, latest, bounds)]
         if isinstance(fact, QuantityFact):
-            curated = {float(d) for d in fact.distractors}
-            return [(quantity_text(v, fact.measure), CURATED if float(v) in curated else MADE)
+            curated = set(fact.distractors)
+            return [Pick(quantity_text(v, fact.measure), CURATED if v in curated else MADE)
                     for v in quantity_distractors(fact, rng, want)]
-        picker = _Picker(fact.answer_text(), fact.also_true, want)
+        own = self.entity_of.get(normalise_option(fact.answer_text()), "")
+        picker = _Picker(fact.answer_text(), fact.also_true, want, avoid=avoid, entity_of=self.entity_of, own=own)
         if isinstance(fact, PersonFact):
             nat, word = nation(fact.nationality), role_word(fact.role)
             self._tiers(picker, ("name", word, nat), fact, rng, fact.distractors)
             if word:
                 self._tiers(picker, ("name", "", nat), fact, rng, ())
-            for _ in range(want * 4):
-                if picker.full:
-                    break
-                picker.offer(fake_name(fact.nationality, fact.gender, rng), MADE)
         elif isinstance(fact, PlaceFact):
             here = normalise_option(fact.place)
             # 'East Berlin' for 'Berlin' is neither clearly wrong nor clearly right.
@@ -290,41 +366,92 @@ class DistractorIndex:
         elif isinstance(fact, UnitFact):
             self._tiers(picker, ("unit", fact.echelon.casefold(), fact.side.casefold()), fact, rng,
                         fact.distractors)
-            picker.offer_sample(renumbered_units(fact.unit), rng, MADE)
-        return picker.result()
+        elif isinstance(fact, MeasureUnitFact):
+            self._tiers(picker, ("measure-unit", normalise_option(fact.system)), fact, rng, fact.distractors)
+            self._tiers(picker, ("measure-unit", ""), fact, rng, ())
+        return picker.picks()
 
     def distractors(self, fact: Fact, rng: random.Random, want: int = WANTED) -> list[str]:
         return [text for text, _ in self.pick(fact, rng, want)]
 
     # ---- reverse: the other slot of other facts -----------------------------------------
 
-    def pick_reverse(self, fact: Fact, rng: random.Random, want: int = WANTED) -> list[tuple[str, str]]:
-        """Wrong answers to the reverse question, each with where it came from."""
+    def pick_reverse(self, fact: Fact, rng: random.Random, want: int = WANTED,
+                     avoid: Avoid = NO_AVOID) -> list[Pick]:
+        """Wrong answers to the reverse question, each with where it came from and what it stands for."""
+        group = self._group_of(fact)
         if isinstance(fact, DateFact):
-            picker = _Picker(fact.event, (), want)
+            picker = _Picker(fact.event, (), want, avoid=avoid, entity_of=self.entity_of, own=group)
             # Never an event that may share the date ("What happened in November 1933?" cannot
             # offer an event of 16 November 1933).
             self._tiers(picker, ("date-event",), fact, rng, fact.reverse_distractors,
                         lambda e: not e.extra.overlaps(fact.date))
-            return picker.result()
+            return picker.picks()
         if isinstance(fact, PersonFact):
             name = normalise_option(fact.name)
             # Another fact's role of the same person is also true; a role naming the person gives it away.
             picker = _Picker(fact.role, self._roles_by_name.get(name, ()), want,
-                             reject=lambda key: names(key, name))
+                             reject=lambda key: names(key, name), avoid=avoid, entity_of=self.entity_of,
+                             own=person_entity(fact.name))
             self._tiers(picker, ("role", nation(fact.nationality)), fact, rng, fact.reverse_distractors)
-            return picker.result()
+            return picker.picks()
         if isinstance(fact, PlaceFact):
             here = normalise_option(fact.place)
+            # "What took place near Torgau?" offering "the signing at Reims" is answered by reading: an
+            # option naming any place the library knows (or any named place) is struck out.
             picker = _Picker(fact.event, self._events_by_place.get(here, ()), want,
-                             reject=lambda key: names(key, here))
-            self._tiers(picker, ("place-event",), fact, rng, fact.reverse_distractors,
-                        lambda e: e.extra != here)
-            return picker.result()
+                             reject=lambda key: names(key, here) or self._names_a_place(key),
+                             avoid=avoid, entity_of=self.entity_of, own=group)
+            curated = [d for d in fact.reverse_distractors if not _names_capital_place(d)]
+            self._tiers(picker, ("place-event",), fact, rng, curated,
+                        lambda e: e.extra != here and not _names_capital_place(e.value))
+            return picker.picks()
+        if isinstance(fact, MeasureUnitFact):
+            picker = _Picker(fact.measures, (), want, avoid=avoid, entity_of=self.entity_of,
+                             own=unit_entity(fact.unit))
+            self._tiers(picker, ("measures",), fact, rng, fact.reverse_distractors)
+            return picker.picks()
         return []
+
+    def _names_a_place(self, key: str) -> bool:
+        return any(names(key, place) for place in self.place_names) if len(self.place_names) < 500 else False
 
     def reverse_distractors(self, fact: Fact, rng: random.Random, want: int = WANTED) -> list[str]:
         return [text for text, _ in self.pick_reverse(fact, rng, want)]
+
+
+def person_entity(name: str) -> str:
+    return "person:" + normalise_option(name)
+
+
+def place_entity(place: str) -> str:
+    return "place:" + normalise_option(place)
+
+
+def unit_entity(unit: str) -> str:
+    return "unit:" + normalise_option(unit)
+
+
+# "…at Reims", "…in Potsdam", "…near Remagen": an event told with its own place.
+_CAPITALISED = re.compile(r"(?<=\s)[A-Z][\w’'.-]*")
+_NOT_PLACES = frozenset({
+    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+    "November", "December", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
+    "Allied", "Allies", "Nazi", "Communist", "Soviet", "Soviets", "U.S.", "US", "UN", "President", "King",
+    "Queen", "Emperor", "Pope", "General", "Marshal", "Prime", "Minister", "Chancellor",
+})
+# Adjectives of nationality name a people, not the place an event happened: "by Soviet troops".
+_NATIONALITY_ENDINGS = ("an", "ish", "ese", "ch", "ic", "i")
+
+
+def _names_capital_place(text: str) -> bool:
+    """Whether an event's wording ties it to a place of its own: a capitalised word after the first
+    that is neither a month nor a people's adjective ('at Reims', 'the Potsdam Conference', 'the Reichstag')."""
+    for word in _CAPITALISED.findall(text):
+        word = word.rstrip(".’'").removesuffix("’s").removesuffix("'s")
+        if word and word not in _NOT_PLACES and not word.endswith(_NATIONALITY_ENDINGS) and not word.isupper():
+            return True
+    return False
 
 
 def _scopes(topic: str, period: Period) -> list[tuple]:
@@ -364,7 +491,8 @@ def _walk(start: int, direction: int, gap: Callable[[], int], count: int, valid)
 
 
 def date_distractors(fact: DateFact, rng: random.Random, want: int = WANTED,
-                     latest: dt.date | None = None) -> list[FuzzyDate]:
+                     latest: dt.date | None = None,
+                     bounds: tuple[dt.date, dt.date] | None = None) -> list[FuzzyDate]:
     true = fact.date
     excluded = {true.iso()}
     for alt in fact.also_true:
@@ -397,7 +525,8 @@ def date_distractors(fact: DateFact, rng: random.Random, want: int = WANTED,
                                        lambda o: step(o) is not None)]
         out, keys = [], set(excluded)
         for d in own + made:
-            if d is not None and d.iso() not in keys and (latest is None or d.value <= latest):
+            if (d is not None and d.iso() not in keys and (latest is None or d.value <= latest)
+                    and (bounds is None or (bounds[0] <= d.span()[0] and d.span()[1] <= bounds[1]))):
                 keys.add(d.iso())
                 out.append(d)
         return out
@@ -407,7 +536,8 @@ def date_distractors(fact: DateFact, rng: random.Random, want: int = WANTED,
 
 def at_least(fact: QuantityFact) -> bool:
     """'Spoken at least 5 times': 2, 3 and 4 times are then true as well."""
-    return bool(_AT_LEAST.search(fact.counts) or _AT_LEAST.search(fact.stems.get("forward", "")))
+    return any(_AT_LEAST.search(text) for text in (fact.counts, fact.question, fact.sentence,
+                                                    fact.stems.get("forward")) if text)
 
 
 def _grid(value: float) -> tuple[int, int]:
@@ -429,8 +559,70 @@ def _grid(value: float) -> tuple[int, int]:
     return mantissa, exp
 
 
-def quantity_distractors(fact: QuantityFact, rng: random.Random, want: int = WANTED) -> list[float]:
+# Factors for the wrong options of a rounded, ranged or scientific figure: far enough apart that no
+# wrong option is arguably the same figure ("150 minutes" for a walk of 2 h 31 min).
+_SCALES_BELOW = (0.5, 0.6, 0.7, 0.75)
+_SCALES_ABOVE = (1.3, 1.4, 1.5, 2.0)
+
+
+def _round_like(x: float, like: float) -> float:
+    """``x`` with as many significant digits as ``like`` (at least two)."""
+    if x == 0 or not math.isfinite(x):
+        return x
+    digits = max(2, len(Decimal(repr(float(like))).normalize().as_tuple().digits))
+    rounded = float(f"{x:.{digits - 1}e}")
+    return int(rounded) if rounded.is_integer() and abs(rounded) < EXACT_DIGITS_BELOW and (
+        isinstance(like, int) or float(like).is_integer()) else rounded
+
+
+def _scaled_distractors(fact: QuantityFact, rng: random.Random, want: int) -> list:
+    """Wrong options a clear step away: ranges move both ends, a scientific value its power of ten."""
     value = fact.value
+    curated = [d for d in fact.distractors if d != value]
+    rng.shuffle(curated)
+    if isinstance(value, float) and is_scientific(value):
+        def scale(k: float) -> float:
+            return float(f"{value * k:.12g}")
+        below = [scale(10.0 ** -n) for n in (1, 2)]
+        above = [scale(10.0 ** n) for n in (1, 2)]
+    elif isinstance(value, tuple):
+        low, high = value
+        # A wrong range never overlaps the true one, or it would be partly true.
+        def shifted(k: float) -> tuple:
+            return (_round_like(low * k, low), _round_like(high * k, high))
+        if low > 0:
+            below = [r for r in (shifted(low / high * k) for k in (0.9, 0.75, 0.6)) if r[1] < low and r[0] > 0]
+            above = [r for r in (shifted(high / low * k) for k in (1.1, 1.3, 1.6)) if r[0] > high]
+        else:
+            width = high - low
+            below = [(_round_like(low - n * width, low), _round_like(high - n * width, high)) for n in (1.2, 2.4)]
+            above = [(_round_like(low + n * width, low), _round_like(high + n * width, high)) for n in (1.2, 2.4)]
+    else:
+        def scale(k: float):
+            return _round_like(value * k, value)
+        below = [scale(k) for k in reversed(_SCALES_BELOW)] if not at_least(fact) else []
+        above = [scale(k) for k in _SCALES_ABOVE]
+        if value < 0:
+            below, above = above, below
+
+    def side(made: list, up: bool) -> list:
+        low = value[0] if isinstance(value, tuple) else value
+        own = [d for d in curated if ((d[0] if isinstance(d, tuple) else d) > low) == up]
+        out, seen = [], {quantity_text(value, fact.measure)}
+        for d in own + made:
+            shown = quantity_text(d, fact.measure)
+            if shown not in seen:
+                seen.add(shown)
+                out.append(d)
+        return out
+
+    return _ranked(side(below, False), side(above, True), rng, want)
+
+
+def quantity_distractors(fact: QuantityFact, rng: random.Random, want: int = WANTED) -> list:
+    value = fact.value
+    if isinstance(value, tuple) or fact.approximate or (isinstance(value, float) and is_scientific(value)):
+        return _scaled_distractors(fact, rng, want)
     excluded = {float(value)}
     for alt in fact.also_true:
         with contextlib.suppress(ValueError, OverflowError):
@@ -485,43 +677,7 @@ def _value(n: int, exp: int) -> float:
         return math.inf
 
 
-# ---- made-up names and units ----------------------------------------------------------------
-
-
-@cache
-def _faker(locale: str) -> tuple[Faker, threading.Lock]:
-    # A Faker's seed is state shared by every caller: seeding and drawing must happen as one step,
-    # or two server threads interleave and a quiz code stops remaking the same quiz.
-    return Faker(locale), threading.Lock()
-
-
-def fake_name(nationality: str, gender: str | None, rng: random.Random) -> str:
-    """A name from a locale matching the nationality: a Soviet marshal gets Russian names."""
-    fake, lock = _faker(LOCALES.get(nationality.casefold(), "en_US"))
-    seed = rng.getrandbits(32)
-    with lock:
-        fake.seed_instance(seed)
-        if gender == "female":
-            first, last = fake.first_name_female(), fake.last_name_female()
-        else:
-            first, last = fake.first_name_male(), fake.last_name_male()
-    return to_latin(f"{first} {last}")
-
-
-def renumbered_units(unit: str) -> list[str]:
-    """Sibling units by changing the number: '69th Infantry Division' -> '83rd …'."""
-    out: list[str] = []
-    m = re.search(r"\b(\d+)(st|nd|rd|th)\b", unit)
-    if m:
-        n = int(m[1])
-        for k in (n - 21, n - 9, n - 4, n + 3, n + 11, n + 14, n + 30):
-            if k > 0 and k != n:
-                out.append(unit[: m.start()] + ordinal(k) + unit[m.end():])
-    for word in _ORDINAL_WORDS:
-        if re.search(rf"\b{word}\b", unit):
-            out += [re.sub(rf"\b{word}\b", other, unit, count=1) for other in _ORDINAL_WORDS[:5] if other != word]
-            break
-    return out
+# ---- ordinals ------------------------------------------------------------------------------
 
 
 def ordinal(n: int) -> str:

@@ -416,6 +416,21 @@ FACT_MODELS = (DateFact, PersonFact, PlaceFact, UnitFact, QuantityFact, MeasureU
 FACT_KINDS: tuple[str, ...] = tuple(get_args(m.model_fields["kind"].annotation)[0] for m in FACT_MODELS)
 
 
+class Entity(StrictModel):
+    """Something facts mention, declared once in a facts file's ``[[entity]]`` table.
+
+    Facts declare most entities themselves (a person fact its person, a place fact its place); a
+    declaration adds what no fact says: other names, and the years it existed ("Soviet Russia",
+    1917-1922), so that no wrong date for an event "in Soviet Russia" falls before it existed.
+    """
+
+    name: Text
+    type: Literal["person", "place", "event", "state", "organisation", "thing"] = "thing"
+    aliases: Texts = ()
+    span: Period | None = Field(default=None, description="the years it existed, or the person lived")
+    living: StrictBool = False
+
+
 class Deck(StrictModel):
     """A deck definition in ``decks/``: which facts it takes and how it is named."""
 

@@ -11,10 +11,11 @@ from functools import cached_property
 
 from .citations import Citation
 from .dates import FuzzyDate, Precision
-from .distractors import MINIMUM, WANTED, DistractorIndex, names, normalise_option
+from .distractors import MINIMUM, NO_AVOID, WANTED, Avoid, DistractorIndex, names, normalise_option
 from .errors import QuestionError
-from .models import DateFact, Fact, PersonFact, PlaceFact, QuantityFact, Source, UnitFact
-from .templates import ATTRIBUTION, TEMPLATES, TRUE_FALSE_OPTIONS
+from .knowledge import Knowledge
+from .models import DateFact, Fact, MeasureUnitFact, PersonFact, PlaceFact, QuantityFact, Source, UnitFact
+from .templates import ATTRIBUTION, LIVING_REVERSE, TEMPLATES, TRUE_FALSE_OPTIONS
 from .wording import CLOCK_MEASURES, quantity_text, sentence_case
 
 # Words that may be lowered after "According to X, "; anything else (a name) keeps its capital.
@@ -36,6 +37,21 @@ class Question:
     keys: tuple[str, ...] = field(default=(), compare=False, repr=False)
     # Where each wrong option came from (distractors.SAME_TOPIC, CURATED, ...), for quizgen review.
     origins: tuple[str, ...] = field(default=(), compare=False, repr=False)
+    # The knowledge model's view (quizgen.knowledge): the subject the question is about (its group of
+    # related facts), every entity it asks for or mentions, and what each option stands for.
+    subject: str = field(default="", compare=False, repr=False)
+    entities: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
+    option_entities: tuple[str, ...] = field(default=(), compare=False, repr=False)
+
+    def clues(self, other: Question) -> bool:
+        """Whether an option of this question stands for what ``other`` asks about or mentions:
+        "Who was Kalinin?" offering the role the next question asks for."""
+        return any(e and e in other.entities for e in self.option_entities)
+
+    @property
+    def truth(self) -> bool | None:
+        """A true/false question's key (True: the statement is true); None for other kinds."""
+        return self.answer_index == 0 if self.template == "true_false" else None
 
     @property
     def answer(self) -> str:
@@ -96,7 +112,10 @@ def _plain_slots(fact: Fact) -> dict[str, str]:
     if isinstance(fact, UnitFact):
         return {"unit": fact.unit, "echelon": fact.echelon, "side": fact.side, "action": fact.action}
     if isinstance(fact, QuantityFact):
-        return {"counts": fact.counts, "value": answer_display(fact)}
+        counts = fact.counts or ""
+        return {"counts": counts, "value": answer_display(fact), "is": "was" if _past(counts) else "is"}
+    if isinstance(fact, MeasureUnitFact):
+        return {"unit": fact.unit, "measures": fact.measures, "system": fact.system}
     raise TypeError(fact)  # pragma: no cover - the model admits no other kind
 
 
@@ -113,15 +132,47 @@ class _Slots(dict):
         raise KeyError(key)
 
 
+# Words that put a counted thing in the past: "inmates in the Bastille when it was stormed".
+_PAST_WORDS = frozenset({"was", "were", "had", "did", "took", "began", "went", "came", "fought", "won", "lost",
+                         "sailed", "died", "killed", "held", "met", "made", "gave", "led", "ago"})
+
+
+def _past(text: str) -> bool:
+    words = normalise_option(text).split()
+    return any(w in _PAST_WORDS or (len(w) > 4 and w.endswith("ed")) for w in words)
+
+
+def _overrides(fact: Fact) -> dict[str, str]:
+    """A fact's own wordings: its ``stems``, and a quantity's ``question`` and ``sentence``."""
+    if isinstance(fact, QuantityFact) and (fact.question or fact.sentence):
+        own = {}
+        if fact.question:
+            own["forward"] = fact.question
+        if fact.sentence:
+            sentence = fact.sentence.replace("{value}", "{answer}")
+            own["true_false"] = own["cloze"] = sentence
+        return {**own, **fact.stems}
+    if isinstance(fact, PersonFact) and fact.living and "reverse" not in fact.stems:
+        return {**fact.stems, "reverse": LIVING_REVERSE.format(name=fact.name)}
+    return fact.stems
+
+
+_APPROXIMATE = re.compile(r"\b(?:about|approximately|around|roughly|nearly|some|circa|c\.)\s*\{answer\}", re.I)
+
+
 def stem_text(fact: Fact, template: str, answer: str | None = None) -> str:
     """The template (or the fact's override) filled in; ``answer`` fills statements."""
-    pattern = fact.stems.get(template) or TEMPLATES[fact.kind][template]
+    overrides = _overrides(fact)
+    pattern = overrides.get(template) or TEMPLATES[fact.kind][template]
+    if (answer is not None and isinstance(fact, QuantityFact) and fact.approximate
+            and not _APPROXIMATE.search(pattern)):
+        answer = f"about {answer}"  # the source's figure is rounded: a statement says so
     if answer is not None:
         # At the start of a sentence a "the" answer needs its capital too.
         answer = sentence_case(answer) if pattern.startswith("{answer}") else answer
         if answer.endswith("."):  # "began at 11 a.m." ends the sentence once
             pattern = pattern.replace("{answer}.", "{answer}")
-    if template in fact.stems:
+    if template in overrides:
         # Overrides are literal text apart from {answer}, so braces in them are safe.
         return pattern if answer is None else pattern.replace("{answer}", answer)
     values = _Slots(_plain_slots(fact))
@@ -200,6 +251,8 @@ def _cloze_hint(fact: Fact) -> str:
         return fact.echelon
     if isinstance(fact, QuantityFact) and fact.measure and fact.measure.casefold() in CLOCK_MEASURES:
         return "time"
+    if isinstance(fact, MeasureUnitFact):
+        return "unit"
     return "number"
 
 
@@ -249,6 +302,8 @@ def reverse_answer(fact: Fact) -> str:
         return fact.role
     if isinstance(fact, (DateFact, PlaceFact)):
         return fact.event
+    if isinstance(fact, MeasureUnitFact):
+        return fact.measures
     raise QuestionError(f"{fact.kind} facts have no reverse template")
 
 
@@ -261,31 +316,43 @@ def statement_frame(fact: Fact) -> str:
 
 
 def make_question(
-    fact: Fact, template: str, source: Source, topic: str, index: DistractorIndex, rng: random.Random
+    fact: Fact, template: str, source: Source, topic: str, index: DistractorIndex, rng: random.Random,
+    *, knowledge: Knowledge | None = None, avoid: Avoid = NO_AVOID, truth: bool | None = None,
 ) -> Question:
     """One multiple-choice question; ``QuestionError`` when the fact cannot give a sound one.
 
     Not offered: a stem that names its own answer, and a template for which too few coherent,
-    provably wrong options exist (a quiz is shorter rather than weaker).
+    provably wrong options exist (a quiz is shorter rather than weaker). ``avoid``: what the rest of
+    the quiz asks and mentions, which no option may stand for; ``truth``: a true/false statement's
+    key when the quiz balances them (else a coin decides).
     """
     if template not in supported_templates(fact):
         raise QuestionError(f"{fact.kind} facts have no {template} template")
     citation = Citation.of(fact, source)
     keys = answer_keys(fact)
+    subject = knowledge.subject(fact) if knowledge else "subject:" + fact.id
+    own = knowledge.answer_entity(fact) if knowledge else ""
+
+    def entities(text: str) -> frozenset[str]:
+        found = knowledge.mentions(text) if knowledge else frozenset()
+        return found | {subject} | ({own} if own else set())
+
     if template == "true_false":
-        truth = rng.random() < 0.5
+        coin = rng.random() < 0.5
+        truth = coin if truth is None else truth
         frame = statement_frame(fact)
         if any(names(frame, k) for k in keys):
             raise QuestionError(f"fact {fact.id}: the true/false statement already names its answer")
         # A false statement never puts in a value the sentence already holds; the false value is
-        # drawn whatever the coin says, so whether the template is offered does not depend on it.
-        wrong = [w for w, _ in index.pick(fact, rng, want=WANTED) if not names(frame, normalise_option(w))]
+        # drawn whatever the key, so whether the template is offered does not depend on it.
+        wrong = [w for w, _ in index.pick(fact, rng, want=WANTED, avoid=avoid, bounds=_bounds(fact, knowledge))
+                 if not names(frame, normalise_option(w))]
         if not wrong:
             raise QuestionError(f"fact {fact.id}: no coherent false value for a true/false statement")
         shown = answer_display(fact) if truth else wrong[0]
         text = attribute(stem_text(fact, "true_false", statement_answer(fact, shown)), fact, source)
         return Question(fact.id, fact.kind, template, f"True or false? {text}", TRUE_FALSE_OPTIONS,
-                        0 if truth else 1, citation, topic, keys)
+                        0 if truth else 1, citation, topic, keys, subject=subject, entities=entities(text))
     stem = attribute(stem_text(fact, template), fact, source)
     in_stem = normalise_option(stem)
     # Ordered answers (dates, numbers) come with a drawn rank that trimming would skew.
@@ -294,23 +361,32 @@ def make_question(
         answer = answer_display(fact)
         if any(names(in_stem, k) for k in keys):
             raise QuestionError(f"fact {fact.id}: the {template} stem names its own answer")
-        picked = index.pick(fact, rng, want=WANTED + spare)
+        picked = index.pick(fact, rng, want=WANTED + spare, avoid=avoid, bounds=_bounds(fact, knowledge))
     else:
         answer = reverse_answer(fact)
         keys = (normalise_option(answer),)
-        picked = index.pick_reverse(fact, rng, want=WANTED + spare)
+        picked = index.pick_reverse(fact, rng, want=WANTED + spare, avoid=avoid)
     # An option the stem itself names ("…together with the 69th Infantry Division") is no distractor.
-    picked = [(w, o) for w, o in picked if not names(in_stem, normalise_option(w))][:WANTED]
+    picked = [p for p in picked if not names(in_stem, normalise_option(p.text))][:WANTED]
     if len(picked) < MINIMUM:
         raise QuestionError(
             f"fact {fact.id}: only {len(picked)} coherent wrong options for a {template} question; "
             "add curated distractors to the fact"
         )
     if template == "forward" and isinstance(fact, DateFact) and fact.date.precision is Precision.DAY:
-        keys = _with_month_key(fact, keys, [w for w, _ in picked], in_stem)
+        keys = _with_month_key(fact, keys, [p.text for p in picked], in_stem)
     answer = option_text(answer)
-    options = [answer, *(option_text(w) for w, _ in picked)]
-    origins = dict(zip(options[1:], (o for _, o in picked), strict=True))
+    options = [answer, *(option_text(p.text) for p in picked)]
+    origins = dict(zip(options[1:], (p.origin for p in picked), strict=True))
+    stands_for = dict(zip(options[1:], (p.entity for p in picked), strict=True))
+    if knowledge:
+        for option in options[1:]:
+            stands_for[option] = stands_for[option] or knowledge.entity_named(option)
     rng.shuffle(options)
     return Question(fact.id, fact.kind, template, stem, tuple(options), options.index(answer), citation, topic,
-                    keys, tuple(origins.get(o, "") for o in options))
+                    keys, tuple(origins.get(o, "") for o in options), subject=subject, entities=entities(stem),
+                    option_entities=tuple(stands_for.get(o, "") for o in options))
+
+
+def _bounds(fact: Fact, knowledge: Knowledge | None):
+    return knowledge.date_bounds(fact) if knowledge and isinstance(fact, DateFact) else None

@@ -20,7 +20,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from .content import Library
-from .distractors import DistractorIndex, names, normalise_option
+from .distractors import Avoid, DistractorIndex, names, normalise_option, phrases
+from .knowledge import Knowledge
 from .errors import QuestionError, QuizCodeError, StaleQuizError, SubmissionError
 from .limits import MAX_ID_CHARS
 from .questions import Question, make_question, supported_templates
@@ -248,9 +249,33 @@ def _phrases(text: str) -> frozenset[tuple[str, ...]]:
     )
 
 
+def deck_words(deck) -> str:
+    """What a quiz prints of its deck, normalised: the title and the id ("elbe-1945" names the Elbe).
+
+    Dashes part words first: "1789–1799" names 1789."""
+    text = f"{deck.title} {deck.id}".replace("-", " ").replace("\u2013", " ").replace("\u2014", " ")
+    return normalise_option(text)
+
+
+def _avoid(chosen: Sequence[Question]) -> Avoid:
+    """What a new question's options must keep clear of: everything the chosen questions are about."""
+    if not chosen:
+        return Avoid()
+    entities: set[str] = set()
+    grams: set[tuple[str, ...]] = set()
+    keys: set[str] = set()
+    for q in chosen:
+        entities |= q.entities
+        grams |= phrases(q.stem)
+        if q.template == "reverse":
+            grams |= phrases(q.answer)
+        keys.update(k for k in q.keys if len(k) > 3)
+    return Avoid(frozenset(entities), frozenset(grams), frozenset(keys))
+
+
 # Bumped whenever the same spec and content would make other questions (assembly, distractors,
 # wording): a code shared before then is refused as stale instead of remaking a different quiz.
-ENGINE_VERSION = 2
+ENGINE_VERSION = 3
 
 
 class QuizMaker:
@@ -265,8 +290,10 @@ class QuizMaker:
         # What a quiz code pins: the content, the engine, and whether trivia is asked.
         self.version = hashlib.sha256(
             f"{ENGINE_VERSION}\x1f{int(include_trivia)}\x1f{library.digest}".encode()).hexdigest()
+        self.knowledge = Knowledge(library)
         self.index = DistractorIndex(library.facts.values(), library.sources, topics=library.topics,
-                                     period_of=library.period_of)
+                                     period_of=library.period_of, group_of=self.knowledge.subject,
+                                     place_names=self.knowledge.place_names)
         # Recently made quizzes by spec: a quiz is a pure function of its spec and the (read-only)
         # library, and a shared code is shown, then graded, by many students. Bounded by questions.
         self._made: OrderedDict[QuizSpec, Quiz] = OrderedDict()
@@ -303,10 +330,12 @@ class QuizMaker:
     def _order(self, facts: list, drawable: list[int], count: int, rng: random.Random) -> Iterator[int]:
         """Deck positions in a seeded order that favours important facts; no position twice."""
         if len(drawable) <= 4 * count:
-            # A weighted shuffle (Efraimidis-Spirakis): heavier facts tend to come first.
-            keyed = [(rng.random() ** (1 / IMPORTANCE_WEIGHTS[facts[i].importance]), i) for i in drawable]
+            # A weighted shuffle (Efraimidis-Spirakis): heavier facts tend to come first. Details
+            # (importance 1) come only after every other fact: a short quiz asks what matters.
+            keyed = [(facts[i].importance > 1, rng.random() ** (1 / IMPORTANCE_WEIGHTS[facts[i].importance]), i)
+                     for i in drawable]
             keyed.sort(reverse=True)
-            yield from (i for _, i in keyed)
+            yield from (i for _, _, i in keyed)
             return
         # A large deck: draw by rejection, so no walk of the deck per quiz.
         seen: set[int] = set()
@@ -320,24 +349,56 @@ class QuizMaker:
     def _make(self, spec: QuizSpec) -> Quiz:
         deck = self.library.deck(spec.deck_id)
         facts = self.library.deck_facts(spec.deck_id)
-        title = normalise_option(deck.title)
+        title = deck_words(deck)
         rng = _rng("quiz", spec.deck_id, spec.seed)
-        questions: list[Question] = []
-        # One question per answer: two facts about one person (or date, place, unit) would ask
-        # "Who was Georgy Zhukov?" twice, or offer the same right answer twice.
+        chosen: list[Question] = []
+        # One question per answer and per subject: two facts about one person would ask "Who was
+        # Georgy Zhukov?" twice; the town and then the river of one handshake answer each other.
         answers: set[str] = set()
+        subjects: set[str] = set()
+        repair: set[int] = set()  # chosen questions whose options turned out to stand for a later one's subject
         # The order is bounded (a small deck once through, a large one by 8 * count + 100 draws).
         for i in self._order(facts, self.drawable(spec.deck_id), spec.count, rng):
-            if len(questions) >= spec.count:
+            if len(chosen) >= spec.count:
                 break
-            answer = normalise_option(facts[i].answer_text())
-            if answer in answers:
+            fact = facts[i]
+            answer = normalise_option(fact.answer_text())
+            subject = self.knowledge.subject(fact)
+            if answer in answers or subject in subjects:
                 continue
-            q = self._question(facts[i], spec, questions, title)
+            q = self._question(fact, spec, chosen, title, self._balance(chosen))
             if q is not None:
-                questions.append(q)
+                repair.update(n for n, other in enumerate(chosen) if other.clues(q))
+                chosen.append(q)
                 answers.add(answer)
+                subjects.add(subject)
+        questions = self._repaired(chosen, repair, spec, title)
         return Quiz(spec, self.code(spec), deck.title, tuple(questions))
+
+    @staticmethod
+    def _balance(chosen: Sequence[Question]) -> bool | None:
+        """The key of the next true/false statement: the rarer so far, or a coin when even.
+
+        "Always False" then scores at most one point above half, in every quiz."""
+        keys = [q.truth for q in chosen if q.truth is not None]
+        trues = sum(keys)
+        if 2 * trues == len(keys):
+            return None
+        return 2 * trues < len(keys)
+
+    def _repaired(self, chosen: list[Question], repair: set[int], spec: QuizSpec, title: str) -> list[Question]:
+        """Remake each question whose options stand for another question's subject, avoiding the whole
+        quiz; a question that cannot be remade soundly is left out (shorter rather than weaker)."""
+        if not repair:
+            return chosen
+        out = list(chosen)
+        for n in sorted(repair):
+            q = out[n]
+            others = [o for o in out if o is not q and o is not None]
+            fact = self.library.facts[q.fact_id]
+            remade = self._one(fact, q.template, spec, others, title, q.truth)
+            out[n] = remade
+        return [q for q in out if q is not None]
 
     def _templates(self, fact, spec: QuizSpec, rng: random.Random) -> list[str]:
         allowed = [t for t in supported_templates(fact) if t in spec.kinds]
@@ -345,22 +406,32 @@ class QuizMaker:
         allowed.sort(key=lambda t: rng.random() ** (1 / TEMPLATE_WEIGHTS[t]), reverse=True)
         return allowed
 
-    def _question(self, fact, spec: QuizSpec, chosen: Sequence[Question] = (), title: str = "") -> Question | None:
+    def _question(self, fact, spec: QuizSpec, chosen: Sequence[Question] = (), title: str = "",
+                  truth: bool | None = None) -> Question | None:
         """The fact's first sound question, among the allowed kinds, that neither gives away nor is given
-        away by a chosen question or the deck title; None if it has none."""
+        away by a chosen question or the deck title, and whose options stand for nothing the chosen ask
+        about; None if it has none."""
         rng = _rng("question", spec.deck_id, spec.seed, fact.id)
         for template in self._templates(fact, spec, rng):
-            try:
-                q = make_question(fact, template, self.library.source_of(fact),
-                                  self.library.topics[fact.id], self.index, rng)
-            except QuestionError:
-                continue
-            if any(names(title, k) for k in q.keys):
-                continue
-            if any(q.gives_away(other) or other.gives_away(q) or _retold(q, other) for other in chosen):
-                continue
-            return q
+            q = self._one(fact, template, spec, chosen, title, truth)
+            if q is not None:
+                return q
         return None
+
+    def _one(self, fact, template: str, spec: QuizSpec, chosen: Sequence[Question], title: str,
+             truth: bool | None) -> Question | None:
+        rng = _rng("question", spec.deck_id, spec.seed, fact.id, template)
+        try:
+            q = make_question(fact, template, self.library.source_of(fact), self.library.topics[fact.id],
+                              self.index, rng, knowledge=self.knowledge, avoid=_avoid(chosen), truth=truth)
+        except QuestionError:
+            return None
+        if any(names(title, k) for k in q.keys):
+            return None
+        if any(q.gives_away(other) or other.gives_away(q) or _retold(q, other) or q.clues(other)
+               or q.subject == other.subject for other in chosen):
+            return None
+        return q
 
     def capacity(self, deck_id: str, kinds: Sequence[str] = QUESTION_KINDS) -> Capacity:
         """How many questions the deck can give under ``kinds``, for the web, CLI and worksheet to show.
@@ -374,7 +445,7 @@ class QuizMaker:
         if found is not None:
             return found
         deck = self.library.deck(deck_id)
-        title = normalise_option(deck.title)
+        title = deck_words(deck)
         facts = self.library.deck_facts(deck_id)
         drawable = self.drawable(deck_id)
         by_kind = dict.fromkeys(kinds, 0)
@@ -390,7 +461,7 @@ class QuizMaker:
                     continue
                 try:
                     q = make_question(fact, template, self.library.source_of(fact), self.library.topics[fact.id],
-                                      self.index, _rng("capacity", fact.id, template))
+                                      self.index, _rng("capacity", fact.id, template), knowledge=self.knowledge)
                 except QuestionError:
                     continue
                 if not any(names(title, k) for k in q.keys):

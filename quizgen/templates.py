@@ -43,11 +43,22 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "cloze": "{answer} {action}.",
     },
     "quantity": {
-        "forward": "What is the number of {counts}?",
-        "true_false": "The number of {counts} is {answer}.",
-        "cloze": "The number of {counts} is {answer}.",
+        # {is} is "was" when the counted thing is past ("…when it was stormed"); a fact's own
+        # question and sentence replace both.
+        "forward": "What {is} the number of {counts}?",
+        "true_false": "The number of {counts} {is} {answer}.",
+        "cloze": "The number of {counts} {is} {answer}.",
+    },
+    "unit_of_measurement": {
+        "forward": "Which {system} measures {measures}?",
+        "reverse": "What does {unit} measure?",
+        "true_false": "{answer} is the {system} of {measures}.",
+        "cloze": "{answer} is the {system} of {measures}.",
     },
 }
+
+# A living person is asked about in the present tense.
+LIVING_REVERSE = "Who is {name}?"
 
 # Statement templates put the answer inside a sentence, so an override must say where.
 STATEMENT_TEMPLATES = frozenset({"true_false", "cloze"})

@@ -72,7 +72,7 @@ def test_facts_json_is_stable_and_cites_quotes(runner):
     konev = next(r for r in rows if r["id"] == "konev")
     assert konev["kind"] == "person"
     assert konev["slots"] == {"name": "Ivan Konev", "role": "the marshal who commanded the First Ukrainian Front",
-                              "nationality": "Soviet", "gender": None}
+                              "nationality": "Soviet", "gender": None, "living": False}
     assert konev["citation"]["quote"] == "Ivan Konev commanded the First Ukrainian Front."
     assert konev["citation"]["publisher"] == "Test Press"
 

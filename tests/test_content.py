@@ -195,11 +195,11 @@ def test_a_byte_order_mark_and_toml_1_1_escapes_are_read_as_written(mini):
     assert load_library(mini).sources["chronicle"].title == "A Chronicle/of 1945"
 
 
-def test_the_five_kinds_are_named_once():
+def test_the_six_kinds_are_named_once():
     from quizgen.models import FACT_KINDS
     from quizgen.templates import TEMPLATES
 
-    assert FACT_KINDS == ("date", "person", "place", "unit", "quantity")
+    assert FACT_KINDS == ("date", "person", "place", "unit", "quantity", "unit_of_measurement")
     assert set(FACT_KINDS) == set(TEMPLATES)
 
 

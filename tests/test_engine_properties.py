@@ -129,17 +129,15 @@ def _iso(rendered: str) -> str:
     return f"{year}-{MONTHS.index(month) + 1:02d}-{int(day):02d}"
 
 
-def test_a_soviet_marshal_gets_russian_looking_names_in_latin_letters():
+def test_a_person_without_real_alternatives_is_not_asked_with_made_up_names():
+    # A made-up name beside famous people is struck out by reading: no invented options at all.
     lonely = PersonFact(kind="person", id="z", source="s", quote="q", name="Ivan Konev",
                         role="the marshal of the front", nationality="Soviet")
-    index = DistractorIndex([lonely])
-    q = make_question(lonely, "forward", SOURCE, "t", index, random.Random(3))
-    wrong = [o for o in q.options if o != "Ivan Konev"]
-    assert len(wrong) == 3
-    assert all(o.isascii() for o in wrong), wrong
-    # Russian surnames end like Russian surnames.
-    endings = ("ov", "ev", "in", "yn", "sky", "skiy", "iy", "oy", "ik", "ko", "uk", "ich", "ik", "a")
-    assert sum(o.split()[-1].endswith(endings) for o in wrong) >= 2, wrong
+    with pytest.raises(QuestionError, match="coherent wrong options"):
+        make_question(lonely, "forward", SOURCE, "t", DistractorIndex([lonely]), random.Random(3))
+    curated = lonely.model_copy(update={"distractors": ("Georgy Zhukov", "Konstantin Rokossovsky")})
+    q = make_question(curated, "forward", SOURCE, "t", DistractorIndex([curated]), random.Random(3))
+    assert set(q.options) == {"Ivan Konev", "Georgy Zhukov", "Konstantin Rokossovsky"}
 
 
 @given(deck=st.from_regex(r"[a-z0-9][a-z0-9-]{0,20}", fullmatch=True), count=st.integers(1, 200),
@@ -188,9 +186,9 @@ def test_no_wrong_date_after_the_source_was_published():
 
 # ---- coherence in time and topic ----------------------------------------------------------------
 
-def _person(i, name, role, nat, period, reverse=()):
+def _person(i, name, role, nat, period, reverse=(), distractors=()):
     return PersonFact(kind="person", id=i, source="s", quote="q", name=name, role=role, nationality=nat,
-                      period=period, reverse_distractors=reverse)
+                      period=period, reverse_distractors=reverse, distractors=distractors)
 
 
 def _coherent_index(facts, topics):
@@ -199,9 +197,11 @@ def _coherent_index(facts, topics):
 
 
 def test_options_never_come_from_another_era():
-    roosevelt = _person("fdr", "Franklin D. Roosevelt", "the US President who wrote to Kalinin", "American", 1933)
+    roosevelt = _person("fdr", "Franklin D. Roosevelt", "the US President who wrote to Kalinin", "American", 1933,
+                        distractors=("Herbert Hoover", "Calvin Coolidge"))
     hull = _person("hull", "Cordell Hull", "the US Secretary of State at the talks", "American", 1933)
-    trump = _person("trump", "Donald Trump", "the US President who issued a joint statement", "American", 2020)
+    trump = _person("trump", "Donald Trump", "the US President who issued a joint statement", "American", 2020,
+                    distractors=("Barack Obama", "George W. Bush"))
     biden = _person("biden", "Joe Biden", "the US President after him", "American", 2021)
     parade = PlaceFact(kind="place", id="berlin", source="s", quote="q", event="the joint parade", place="Berlin",
                        place_type="city", period=1945, distractors=("Vienna", "Potsdam"))

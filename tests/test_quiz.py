@@ -39,10 +39,13 @@ def test_no_fact_twice_and_kinds_respected(maker, library):
         assert {q.template for q in quiz.questions} <= {"forward", "true_false"}
 
 
-def test_count_larger_than_the_deck_gives_every_fact_once():
+def test_count_larger_than_the_deck_gives_every_subject_once():
+    # The date and the place of "the meeting on the Elbe" are one event: one is asked, never both.
     maker = QuizMaker(load_library(MINI))
-    quiz = maker.make(QuizSpec("war", 50, 1))
-    assert sorted(q.fact_id for q in quiz.questions) == sorted(["meeting-date", "konev", "torgau", "sixty-ninth", "bands"])
+    for seed in range(10):
+        ids = sorted(q.fact_id for q in maker.make(QuizSpec("war", 50, seed)).questions)
+        assert ids in (sorted(["meeting-date", "konev", "sixty-ninth", "bands"]),
+                       sorted(["torgau", "konev", "sixty-ninth", "bands"])), ids
 
 
 def test_related_facts_are_kept_apart(tmp_path):
@@ -57,7 +60,8 @@ def test_related_facts_are_kept_apart(tmp_path):
         ids = [q.fact_id for q in maker.make(QuizSpec("war", 50, seed)).questions]
         assert len(ids) == len(set(ids)) and set(ids) <= {"meeting-date", "konev", "torgau", "sixty-ninth", "bands"}
         assert not {"torgau", "sixty-ninth"} <= set(ids), ids
-        assert len(ids) == 4, ids
+        assert not {"torgau", "meeting-date"} <= set(ids), ids  # one event
+        assert len(ids) == (3 if "torgau" in ids else 4), ids
 
 
 def test_changed_content_makes_old_codes_stale(tmp_path):

@@ -1,0 +1,200 @@
+"""The knowledge model: which person, place, event or unit each fact and question is about.
+
+Facts declare most entities themselves: a person fact its person (by name and surname), a place fact
+its place, a unit fact its formation or unit of measurement, a date or place fact its event. A facts
+file's ``[[entity]]`` tables add what no fact says: other names and the years something existed.
+
+From these the model knows, for every fact:
+
+* its **subject**: the event, person or thing it is about. Facts with one subject are never asked in
+  one quiz, since each answers the other: facts sharing ``about``, facts quoting one sentence, and date
+  and place facts whose events are told in the same words (one's words all in the other's);
+* which entities a text **mentions** (a stem, a statement, an option), found by a word index in time
+  linear in the text, whatever the size of the library;
+* the **years a stem allows**: an event "in Soviet Russia" falls within Soviet Russia's span.
+
+Data flows one way: the library is read once, and questions and quizzes ask the model.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from functools import lru_cache
+
+from .content import Library
+from .distractors import (
+    SMALL_WORDS,
+    normalise_option,
+    person_entity,
+    place_entity,
+    unit_entity,
+)
+from .models import DateFact, Fact, MeasureUnitFact, PersonFact, PlaceFact, UnitFact
+
+# A topic larger than this compares events by their exact words only (the subset rule is pairwise).
+_PAIRWISE_TOPIC = 400
+# Words too common to name anything on their own as a surname or alias.
+_MIN_NAME_CHARS = 3
+
+
+def _content_words(text: str) -> frozenset[str]:
+    return frozenset(w for w in normalise_option(text).split() if w not in SMALL_WORDS)
+
+
+class _Groups:
+    """Union-find over fact ids: facts with one subject end in one group."""
+
+    def __init__(self, ids: Iterable[str]):
+        self.parent = {i: i for i in ids}
+
+    def find(self, i: str) -> str:
+        root = i
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[i] != root:  # path compression keeps later finds constant
+            self.parent[i], i = root, self.parent[i]
+        return root
+
+    def join(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)  # the smaller id names the group, whatever the order
+
+
+class Knowledge:
+    """What the library's facts are about, built once per library."""
+
+    def __init__(self, library: Library):
+        self.library = library
+        self._names: dict[str, str] = {}  # a name, normalised -> entity key
+        self._by_first: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
+        self.spans: dict[str, tuple[int, int]] = {}
+        self.living: set[str] = set()
+        self.place_names: set[str] = set()
+
+        for fact in library.facts.values():
+            for name, key in self._own_names(fact):
+                self._name(name, key)
+        for entity in library.entities:
+            key = self._names.get(normalise_option(entity.name)) or f"{entity.type}:{normalise_option(entity.name)}"
+            for name in (entity.name, *entity.aliases):
+                self._name(name, key)
+            if entity.span is not None:
+                self.spans[key] = entity.span
+            if entity.living:
+                self.living.add(key)
+            if entity.type in ("place", "state"):
+                self.place_names.update(normalise_option(n) for n in (entity.name, *entity.aliases))
+        for words_keys in self._by_first.values():
+            words_keys.sort(key=lambda wk: -len(wk[0]))  # longest name first: "Omar Bradley" before "Bradley"
+
+        self._group = self._subjects(library)
+
+    # ---- entities -------------------------------------------------------------------------
+
+    @staticmethod
+    def _own_names(fact: Fact) -> list[tuple[str, str]]:
+        if isinstance(fact, PersonFact):
+            key = person_entity(fact.name)
+            names = [(fact.name, key)]
+            parts = normalise_option(fact.name).split()
+            if len(parts) > 1 and len(parts[-1]) >= _MIN_NAME_CHARS:
+                names.append((parts[-1], key))  # "…talks with Roosevelt…" mentions Franklin D. Roosevelt
+            return names
+        if isinstance(fact, PlaceFact):
+            key = place_entity(fact.place)
+            return [(fact.place, key), *((alt, key) for alt in fact.also_true)]
+        if isinstance(fact, (UnitFact, MeasureUnitFact)):
+            return [(fact.unit, unit_entity(fact.unit))]
+        return []
+
+    def _name(self, name: str, key: str) -> None:
+        norm = normalise_option(name)
+        if len(norm) < _MIN_NAME_CHARS or norm in SMALL_WORDS:
+            return
+        if norm not in self._names:
+            self._names[norm] = key
+            words = tuple(norm.split())
+            self._by_first[words[0]].append((words, key))
+        if key.startswith("place:"):
+            self.place_names.add(norm)
+
+    def entity_named(self, text: str) -> str:
+        """The entity a whole option stands for ("Omar Bradley", "the Elbe River"), or ''."""
+        return self._names.get(normalise_option(text), "")
+
+    def mentions(self, text: str) -> frozenset[str]:
+        """Every entity a text names, as whole words."""
+        return _mentions(self, normalise_option(text))
+
+    # ---- subjects -------------------------------------------------------------------------
+
+    def _subjects(self, library: Library) -> dict[str, str]:
+        facts = list(library.facts.values())
+        groups = _Groups(f.id for f in facts)
+        first_with: dict[tuple[str, str], str] = {}
+
+        def same(kind: str, value: str, fact_id: str) -> None:
+            seen = first_with.setdefault((kind, value), fact_id)
+            if seen != fact_id:
+                groups.join(seen, fact_id)
+
+        events_by_topic: dict[str, list[tuple[frozenset[str], str]]] = defaultdict(list)
+        for fact in facts:
+            if fact.about:
+                same("about", fact.about, fact.id)
+            same("quote", " ".join(normalise_option(fact.quote).split()), fact.id)
+            if isinstance(fact, (DateFact, PlaceFact)):
+                words = _content_words(fact.event)
+                same("event", " ".join(sorted(words)), fact.id)
+                events_by_topic[library.topics.get(fact.id, "")].append((words, fact.id))
+        # "the storming of the Bastille" and "the storming of the Bastille in Paris": one event.
+        for events in events_by_topic.values():
+            if len(events) > _PAIRWISE_TOPIC:
+                continue
+            for n, (a, fa) in enumerate(events):
+                for b, fb in events[n + 1:]:
+                    if len(a) >= 2 and len(b) >= 2 and (a <= b or b <= a):
+                        groups.join(fa, fb)
+        return {f.id: "subject:" + groups.find(f.id) for f in facts}
+
+    def subject(self, fact: Fact) -> str:
+        """The group of facts about one event, person or thing that this fact belongs to."""
+        return self._group.get(fact.id) or "subject:" + fact.id
+
+    def answer_entity(self, fact: Fact) -> str:
+        """The entity the fact's forward question asks for ('' for dates and numbers)."""
+        if isinstance(fact, PersonFact):
+            return person_entity(fact.name)
+        if isinstance(fact, PlaceFact):
+            return place_entity(fact.place)
+        if isinstance(fact, (UnitFact, MeasureUnitFact)):
+            return unit_entity(fact.unit)
+        return ""
+
+    def is_living(self, fact: PersonFact) -> bool:
+        return fact.living or person_entity(fact.name) in self.living
+
+    def date_bounds(self, fact: DateFact) -> tuple[dt.date, dt.date] | None:
+        """The dates a date question's stem allows: within the spans of what its event mentions."""
+        spans = [self.spans[k] for k in self.mentions(fact.event) if k in self.spans]
+        if not spans:
+            return None
+        start, end = max(s[0] for s in spans), min(s[1] for s in spans)
+        if start > end or not (start <= fact.date.value.year <= end):
+            return None  # the curator's spans disagree with the date: no bound rather than a wrong one
+        return dt.date(start, 1, 1), dt.date(end, 12, 31)
+
+
+@lru_cache(maxsize=1 << 14)
+def _mentions(model: Knowledge, text: str) -> frozenset[str]:
+    words = text.split()
+    found = set()
+    for i, word in enumerate(words):
+        for name, key in model._by_first.get(word, ()):
+            if tuple(words[i:i + len(name)]) == name:
+                found.add(key)
+                break
+    return frozenset(found)
