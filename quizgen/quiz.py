@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 
 from .content import Library
 from .distractors import Avoid, DistractorIndex, names, normalise_option, phrases
-from .knowledge import Knowledge
 from .errors import QuestionError, QuizCodeError, StaleQuizError, SubmissionError
+from .knowledge import Knowledge
 from .limits import MAX_ID_CHARS
 from .questions import Question, make_question, supported_templates
 from .templates import QUESTION_KINDS

@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import random
 import re
-import sys
-import threading
 import time
 import tracemalloc
 
