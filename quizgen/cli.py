@@ -229,18 +229,20 @@ def quiz(content: Path | None, deck_id: str | None, count: int, seed: int, kinds
 @content_option
 @click.option("--deck", "deck_id", help="Only this deck (default: every deck).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (stable keys and order).")
+@click.option("--questions", is_flag=True, help="Also list every question with its options and findings.")
 @friendly
-def review(content: Path | None, deck_id: str | None, as_json: bool) -> None:
-    """Report question quality: every fact under every template, its options and warnings.
+def review(content: Path | None, deck_id: str | None, as_json: bool, questions: bool) -> None:
+    """Report question quality: each kind of finding once per deck, with the edit that mends it.
 
-    Warns when a question gives away another's answer, a stem names its own answer, options
-    come from another topic or are made up, the answer stands out by length or position, a
-    template has too few coherent wrong options, or facts share a quote. Exits 1 on errors
-    (a deck title or stem naming an answer, a fact never asked). `check` is about validity.
+    Warns when a question gives away another's answer, facts are about one subject (a quiz asks
+    one), a note reads as a verdict under a false statement, a disputed claim is asked as plain
+    fact, options come from another topic, the answer stands out by length or position, or a
+    template has too few coherent wrong options. Exits 1 on errors (a deck title or id, or a
+    stem, naming an answer; a fact never asked). `check` is about validity.
 
     Example:
 
-        quizgen review --deck elbe-1945
+        quizgen review --deck elbe-1945 --questions
     """
     from .review import ERROR, to_json, to_text
     from .review import review as review_decks
@@ -249,7 +251,7 @@ def review(content: Path | None, deck_id: str | None, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(to_json(reviews), indent=2, ensure_ascii=False, sort_keys=True))
     else:
-        click.echo(to_text(reviews, "ABCDEFGH"))
+        click.echo(to_text(reviews, "ABCDEFGH", questions))
     if any(r.count(ERROR) for r in reviews):
         sys.exit(1)
 

@@ -31,7 +31,7 @@ from .questions import (
     stem_text,
     supported_templates,
 )
-from .quiz import QuizMaker
+from .quiz import QuizMaker, deck_words
 from .quiz import _rng as seeded_rng
 
 ERROR, WARNING = "error", "warning"
@@ -41,6 +41,9 @@ CODES = {
     "stem-names-answer": ERROR,
     "never-asked": ERROR,
     "gives-away": WARNING,
+    "same-subject": WARNING,
+    "note-reads-one-way": WARNING,
+    "disputed-unattributed": WARNING,
     "not-offered": WARNING,
     "other-topic-options": WARNING,
     "made-up-options": WARNING,
@@ -50,6 +53,29 @@ CODES = {
     "duplicated-quote": WARNING,
     "trivia": WARNING,
 }
+# The one edit that mends each group of findings, said once per group in the text report.
+FIXES = {
+    "title-gives-answer": "rename the deck (its title and id are printed on every quiz), or drop the fact from it",
+    "stem-names-answer": "reword the fact's event, role or action so it does not name the answer, or give stems",
+    "never-asked": "add two or three curated wrong options (distractors = [...]) of the same kind as the answer",
+    "gives-away": "nothing needed: quizzes keep these apart; to ask them together, reword one stem",
+    "same-subject": "nothing needed: a quiz asks one fact of each subject; give facts their own quotes to ask more",
+    "note-reads-one-way": "word the note for a true and a false statement alike: \"The source is right: …\", "
+                          "not \"Confirmed: …\"",
+    "disputed-unattributed": "mark the fact attributed = true, so questions say whose claim it is",
+    "not-offered": "add curated wrong options (distractors = [...]) for the template named",
+    "other-topic-options": "add curated wrong options of this topic",
+    "made-up-options": "add curated wrong options",
+    "length-cue": "shorten the answer or lengthen the wrong options",
+    "position-cue": "ask for the exact figure if the source gives one",
+    "few-options": "add curated wrong options",
+    "duplicated-quote": "nothing needed if the facts differ in subject; otherwise drop one",
+    "trivia": "nothing needed: trivia is left out of quizzes",
+}
+# Notes that read as a verdict on the statement: under a false true/false statement they mislead.
+_ONE_WAY_NOTE = ("confirmed", "correct", "this is true", "true:", "right:")
+# A note saying historians dispute the claim, on a fact asked as plain truth.
+_DISPUTED = ("disputed", "historians dispute", "contested", "is not supported", "is wrong", "incorrect")
 LENGTH_CUE = 1.5  # the answer this many times longer than every wrong option stands out
 _MAX_KEY_WORDS = 12  # longest answer looked for inside shown text, in words
 
@@ -158,7 +184,10 @@ def review_deck(maker: QuizMaker, deck_id: str) -> DeckReview:
     library = maker.library
     deck = library.deck(deck_id)
     facts = library.deck_facts(deck_id)
-    title = normalise_option(deck.title)
+    title = deck_words(deck)
+    by_subject: dict[str, list[str]] = defaultdict(list)
+    for fact in facts:
+        by_subject[maker.knowledge.subject(fact)].append(fact.id)
     table = _KeyTable(facts)
     by_quote: dict[str, list[str]] = defaultdict(list)
     for fact in facts:
@@ -177,15 +206,16 @@ def review_deck(maker: QuizMaker, deck_id: str) -> DeckReview:
                 continue
             try:
                 q = make_question(fact, template, source, library.topics[fact.id], maker.index,
-                                  seeded_rng("review", fact.id, template))
+                                  seeded_rng("review", fact.id, template), knowledge=maker.knowledge)
             except QuestionError as exc:
                 item.findings.append(Finding("not-offered", str(exc)))
                 items.append(item)
                 continue
             item.stem, item.options, item.answer_index = q.stem, list(q.options), q.answer_index
             if any(names(title, k) for k in q.keys):
-                item.findings.append(Finding("title-gives-answer", f"the deck title {deck.title!r} names the answer "
-                                             f"{answer_display(fact)!r}; rename the deck or drop the fact from it"))
+                item.findings.append(Finding("title-gives-answer", f"the deck title or id ({deck.title!r}, {deck.id!r}) "
+                                             f"names the answer {answer_display(fact)!r}; rename the deck or drop "
+                                             "the fact from it"))
             else:
                 asked = True
             given = sorted(table.named_in(q.shown) - {fact.id})
@@ -203,6 +233,17 @@ def review_deck(maker: QuizMaker, deck_id: str) -> DeckReview:
         if others:
             whole.findings.append(Finding("duplicated-quote", "quotes the same sentence as " + ", ".join(others)
                                           + "; such facts often answer each other"))
+        kin = [i for i in by_subject[maker.knowledge.subject(fact)] if i != fact.id and i not in others]
+        if kin:
+            whole.findings.append(Finding("same-subject", "is about the same event or person as " + ", ".join(kin)
+                                          + "; a quiz asks only one of them"))
+        note = (fact.note or "").strip().casefold()
+        if note.startswith(_ONE_WAY_NOTE) and "true_false" in supported_templates(fact):
+            whole.findings.append(Finding("note-reads-one-way", "the curator's note reads as a verdict on the "
+                                          "statement; printed under a false true/false statement it misleads"))
+        if not fact.attributed and any(w in note for w in _DISPUTED):
+            whole.findings.append(Finding("disputed-unattributed", "the note says the claim is disputed, yet "
+                                          "questions ask it as plain fact"))
         if whole.findings:
             items.append(whole)
     return DeckReview(deck.id, deck.title, len(facts), items)
@@ -220,26 +261,53 @@ def to_json(reviews: list[DeckReview]) -> dict:
             "codes": CODES, "decks": [r.to_dict() for r in reviews]}
 
 
-def to_text(reviews: list[DeckReview], letters: str) -> str:
+def to_text(reviews: list[DeckReview], letters: str, questions: bool = False) -> str:
+    """The report a curator reads: per deck, each kind of finding once, with the one edit that mends it
+    and the facts it concerns; ``questions`` also lists every question with its options."""
     lines = []
     for r in reviews:
         s = r.summary()
         asked = ", ".join(f"{n} {t}" for t, n in s["questions"].items())
         lines.append(f"== {r.deck_id}: {r.title} ({r.facts} facts; questions: {asked or 'none'})")
+        if questions:
+            lines += _question_lines(r, letters)
+        groups: dict[str, list[Item]] = defaultdict(list)
         for item in r.items:
-            if item.template == "fact":
-                head = f"  {item.fact_id}:"
-            else:
-                head = f"  {item.fact_id} [{item.template}] {item.stem or '(not offered)'}"
-            lines.append(head)
-            for n, option in enumerate(item.options):
-                mark = "*" if n == item.answer_index else " "
-                lines.append(f"      {mark}{letters[n]}) {option}")
             for f in item.findings:
-                lines.append(f"      {f.level}: {f.message} [{f.code}]")
-        lines.append(f"  -- {r.deck_id}: {s['errors']} errors, {s['warnings']} warnings"
-                     + (" (" + ", ".join(f"{c} {n}" for c, n in s["findings"].items()) + ")" if s["findings"] else ""))
+                groups[f.code].append(item)
+        for code in sorted(groups, key=lambda c: (CODES[c] != ERROR, c)):
+            items = groups[code]
+            lines.append(f"  {CODES[code]} {code} ({len(items)}): {FIXES[code]}")
+            if CODES[code] == ERROR:
+                for item in items:
+                    message = next(f.message for f in item.findings if f.code == code)
+                    lines.append(f"      {item.fact_id} [{item.template}]: {message}")
+            else:
+                shown = sorted({i.fact_id if i.template == "fact" else f"{i.fact_id} [{i.template}]" for i in items})
+                lines.append("      " + ", ".join(shown[:_LISTED]) + (f", and {len(shown) - _LISTED} more"
+                                                                        if len(shown) > _LISTED else ""))
+        lines.append(f"  -- {r.deck_id}: {s['errors']} errors, {s['warnings']} warnings")
         lines.append("")
     errors, warnings = sum(r.count(ERROR) for r in reviews), sum(r.count(WARNING) for r in reviews)
-    lines.append(f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}.")
+    lines.append(f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}."
+                 + ("" if questions else " (--questions lists every question with its options.)"))
     return "\n".join(lines)
+
+
+_LISTED = 12  # fact ids listed per group in the text report
+
+
+def _question_lines(r: DeckReview, letters: str) -> list[str]:
+    lines = []
+    for item in r.items:
+        if item.template == "fact":
+            head = f"  {item.fact_id}:"
+        else:
+            head = f"  {item.fact_id} [{item.template}] {item.stem or '(not offered)'}"
+        lines.append(head)
+        for n, option in enumerate(item.options):
+            mark = "*" if n == item.answer_index else " "
+            lines.append(f"      {mark}{letters[n]}) {option}")
+        for f in item.findings:
+            lines.append(f"      {f.level}: {f.message} [{f.code}]")
+    return lines

@@ -46,12 +46,30 @@ def test_a_stem_naming_its_answer_and_a_title_naming_an_answer_are_errors(runner
                                                'action = "met the Red Army with the 69th Infantry Division"'))
     deck = root / "decks/war.toml"
     deck.write_text(deck.read_text().replace('title = "The end of the war"', 'title = "Konev and the end of the war"'))
-    result = runner.invoke(cli, ["review", "--content", str(root), "--deck", "war"])
+    result = runner.invoke(cli, ["review", "--content", str(root), "--deck", "war", "--questions"])
     assert result.exit_code == 1
     assert "sixty-ninth [forward] (not offered)" in result.output
     assert "the forward stem names its own answer" in result.output and "[stem-names-answer]" in result.output
     assert "names the answer 'Ivan Konev'" in result.output and "[title-gives-answer]" in result.output
-    assert result.output.rstrip().endswith("warnings.") and "error" in result.output.splitlines()[-1]
+    # Grouped, the report says each kind once with the one edit that mends it, and each error's fact.
+    grouped = runner.invoke(cli, ["review", "--content", str(root), "--deck", "war"]).output
+    assert "error stem-names-answer (" in grouped and "reword the fact's event, role or action" in grouped
+    assert "sixty-ninth [forward]: the forward stem names its own answer" in grouped
+    assert "error title-gives-answer (" in grouped and "rename the deck" in grouped
+    assert "sixty-ninth [forward] (not offered)" not in grouped  # questions only on request
+    assert grouped.rstrip().endswith("lists every question with its options.)")
+    assert "error" in grouped.splitlines()[-1]
+
+
+def test_the_deck_id_is_checked_like_the_title(runner, tmp_path):
+    # "elbe-1945" is printed in every quiz code and worksheet header: it names the Elbe.
+    root = _copy(tmp_path)
+    facts = root / "content/facts/war.toml"
+    facts.write_text(facts.read_text().replace('place = "Torgau"', 'place = "Riesa"').replace(
+        'distractors = ["Strehla", "Riesa", "Meissen"]', 'distractors = ["Strehla", "Torgau", "Meissen"]'))
+    (root / "decks/war.toml").write_text((root / "decks/war.toml").read_text().replace('id = "war"', 'id = "riesa-1945"'))
+    result = runner.invoke(cli, ["review", "--content", str(root), "--deck", "riesa-1945"])
+    assert result.exit_code == 1 and "names the answer 'Riesa'" in result.output, result.output
 
 
 def test_too_few_coherent_options_is_reported_not_asked(runner, tmp_path):
