@@ -139,7 +139,9 @@ class _Entry:
     period: Period
     topic: str
     extra: object = None  # a date event's FuzzyDate, a place event's place key
-    entity: str = ""  # what the option stands for in the knowledge model (a person, a place, an event)
+    # What the option stands for in the knowledge model: a person, place or unit, and the subject of
+    # the fact it comes from ("the US President who wrote…" is Roosevelt and that letter alike).
+    entities: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -154,13 +156,22 @@ class Avoid:
     entities: frozenset[str] = frozenset()
     phrases: frozenset[tuple[str, ...]] = frozenset()
     keys: frozenset[str] = frozenset()
+    stems: tuple[str, ...] = ()  # the other stems, normalised: an option they print is struck out by reading
 
-    def refuses(self, key: str, entity: str) -> bool:
-        if entity and entity in self.entities:
+    def refuses(self, key: str, entities: frozenset[str]) -> bool:
+        if not entities.isdisjoint(self.entities):
             return True
         if self.keys and any(names(key, k) for k in self.keys if not k.isdigit()):
             return True
+        if printed_in(key, self.stems):
+            return True
         return bool(self.phrases) and not phrases(key).isdisjoint(self.phrases)
+
+
+def printed_in(key: str, stems: Iterable[str]) -> bool:
+    """Whether an option (normalised) stands whole in another stem: "18 February 1861" in "What happened
+    on 18 February 1861?", "Battle of Solferino" in "When was the Battle of Solferino fought?"."""
+    return len(key) > 3 and not key.isdigit() and any(names(stem, key) for stem in stems)
 
 
 NO_AVOID = Avoid()
@@ -184,11 +195,11 @@ class _Picker:
 
     def __init__(self, answer: str, also_true: Iterable[str], want: int,
                  reject: Callable[[str], bool] | None = None, avoid: Avoid = NO_AVOID,
-                 entity_of: Mapping[str, str] | None = None, own: str = ""):
+                 entity_of: Mapping[str, frozenset[str]] | None = None, own: str = ""):
         self.taken = {normalise_option(answer)} | {normalise_option(a) for a in also_true}
         self.picked: list[str] = []
         self.origins: list[str] = []
-        self.entities: list[str] = []
+        self.entities: list[frozenset[str]] = []
         self.want = want
         self.reject = reject
         self.avoid = avoid
@@ -199,17 +210,17 @@ class _Picker:
     def full(self) -> bool:
         return len(self.picked) >= self.want
 
-    def offer(self, option: str, origin: str, entity: str = "") -> None:
+    def offer(self, option: str, origin: str, entities: frozenset[str] = frozenset()) -> None:
         key = normalise_option(option)
         if self.full or not key or key in self.taken or (self.reject and self.reject(key)):
             return
-        entity = entity or self.entity_of.get(key, "")
-        if (entity and entity == self.own) or self.avoid.refuses(key, entity):
+        entities = entities or self.entity_of.get(key, frozenset())
+        if (self.own and self.own in entities) or self.avoid.refuses(key, entities):
             return
         self.taken.add(key)
         self.picked.append(option)
         self.origins.append(origin)
-        self.entities.append(entity)
+        self.entities.append(entities)
 
     def offer_sample(self, pool: Sequence, rng: random.Random, origin: str,
                      accept: Callable[[_Entry], bool] | None = None) -> None:
@@ -220,7 +231,7 @@ class _Picker:
         for item in rng.sample(pool, size):
             if isinstance(item, _Entry):
                 if accept is None or accept(item):
-                    self.offer(item.value, origin, item.entity)
+                    self.offer(item.value, origin, item.entities)
             else:
                 self.offer(item, origin)
 
@@ -237,7 +248,7 @@ class Pick:
 
     text: str
     origin: str
-    entity: str = ""
+    entities: frozenset[str] = frozenset()
 
     def __iter__(self):  # a pick unpacks as (text, origin), as the pickers returned before entities
         return iter((self.text, self.origin))
@@ -263,7 +274,7 @@ class DistractorIndex:
         self._events_by_place: dict[str, set[str]] = defaultdict(set)
         # Any option's text, normalised -> the entity it stands for: a curated "Omar Bradley" is the
         # person another question asks for, as much as the pooled one.
-        self.entity_of: dict[str, str] = {}
+        self.entity_of: dict[str, frozenset[str]] = {}
         # Places the library knows: an event told "at Reims" is no option for "What took place near Torgau?"
         self.place_names: set[str] = {normalise_option(p) for p in place_names}
         seen: set[tuple] = set()
@@ -275,10 +286,11 @@ class DistractorIndex:
             group = self._group_of(fact)
 
             def add(key: tuple, value: str, extra: object = None, entity: str = "", topic=topic,
-                    period=period) -> None:
-                entry = _Entry(value, period, topic, extra, entity)
+                    period=period, group=group) -> None:
+                entities = frozenset(filter(None, (entity, group)))
+                entry = _Entry(value, period, topic, extra, entities)
                 ident = (key, normalise_option(value))
-                self.entity_of.setdefault(ident[1], entity)
+                self.entity_of[ident[1]] = self.entity_of.get(ident[1], frozenset()) | entities
                 for scope in _scopes(topic, period):
                     if (ident, scope) not in seen:
                         seen.add((ident, scope))
@@ -346,12 +358,13 @@ class DistractorIndex:
         if isinstance(fact, DateFact):
             latest = self.latest.get(fact.source)
             return [Pick(d.render(), CURATED if d in fact.distractors else MADE)
-                    for d in date_distractors(fact, rng, want, latest, bounds)]
+                    for d in date_distractors(fact, rng, want, latest, bounds)
+                    if not printed_in(normalise_option(d.render()), avoid.stems)]
         if isinstance(fact, QuantityFact):
             curated = set(fact.distractors)
             return [Pick(quantity_text(v, fact.measure), CURATED if v in curated else MADE)
                     for v in quantity_distractors(fact, rng, want)]
-        own = self.entity_of.get(normalise_option(fact.answer_text()), "")
+        own = self._group_of(fact)
         picker = _Picker(fact.answer_text(), fact.also_true, want, avoid=avoid, entity_of=self.entity_of, own=own)
         if isinstance(fact, PersonFact):
             nat, word = nation(fact.nationality), role_word(fact.role)

@@ -11,7 +11,7 @@ from functools import cached_property
 
 from .citations import Citation
 from .dates import FuzzyDate, Precision
-from .distractors import MINIMUM, NO_AVOID, WANTED, Avoid, DistractorIndex, names, normalise_option
+from .distractors import MINIMUM, NO_AVOID, WANTED, Avoid, DistractorIndex, names, normalise_option, phrases, printed_in
 from .errors import QuestionError
 from .knowledge import Knowledge
 from .models import DateFact, Fact, MeasureUnitFact, PersonFact, PlaceFact, QuantityFact, Source, UnitFact
@@ -41,12 +41,19 @@ class Question:
     # related facts), every entity it asks for or mentions, and what each option stands for.
     subject: str = field(default="", compare=False, repr=False)
     entities: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
-    option_entities: tuple[str, ...] = field(default=(), compare=False, repr=False)
+    option_entities: tuple[frozenset[str], ...] = field(default=(), compare=False, repr=False)
 
     def clues(self, other: Question) -> bool:
-        """Whether an option of this question stands for what ``other`` asks about or mentions:
-        "Who was Kalinin?" offering the role the next question asks for."""
-        return any(e and e in other.entities for e in self.option_entities)
+        """Whether a wrong option of this question stands for what ``other`` asks about or mentions, or
+        retells its stem: "Who was Kalinin?" offering the role the next question asks for."""
+        if any(not e.isdisjoint(other.entities) for e in self.option_entities):
+            return True
+        if self.template == "true_false":
+            return False
+        told = phrases(other.stem)
+        wrong = [o for n, o in enumerate(self.options) if n != self.answer_index]
+        return (any(printed_in(normalise_option(o), (other.stem_shown,)) for o in wrong)
+                or (bool(told) and any(not phrases(o).isdisjoint(told) for o in wrong)))
 
     @property
     def truth(self) -> bool | None:
@@ -378,14 +385,16 @@ def make_question(
     answer = option_text(answer)
     options = [answer, *(option_text(p.text) for p in picked)]
     origins = dict(zip(options[1:], (p.origin for p in picked), strict=True))
-    stands_for = dict(zip(options[1:], (p.entity for p in picked), strict=True))
+    stands_for = dict(zip(options[1:], (p.entities for p in picked), strict=True))
     if knowledge:
         for option in options[1:]:
-            stands_for[option] = stands_for[option] or knowledge.entity_named(option)
+            named = knowledge.entity_named(option)
+            if named:
+                stands_for[option] = stands_for[option] | {named}
     rng.shuffle(options)
     return Question(fact.id, fact.kind, template, stem, tuple(options), options.index(answer), citation, topic,
                     keys, tuple(origins.get(o, "") for o in options), subject=subject, entities=entities(stem),
-                    option_entities=tuple(stands_for.get(o, "") for o in options))
+                    option_entities=tuple(stands_for.get(o, frozenset()) for o in options))
 
 
 def _bounds(fact: Fact, knowledge: Knowledge | None):

@@ -270,7 +270,7 @@ def _avoid(chosen: Sequence[Question]) -> Avoid:
         if q.template == "reverse":
             grams |= phrases(q.answer)
         keys.update(k for k in q.keys if len(k) > 3)
-    return Avoid(frozenset(entities), frozenset(grams), frozenset(keys))
+    return Avoid(frozenset(entities), frozenset(grams), frozenset(keys), tuple(q.stem_shown for q in chosen))
 
 
 # Bumped whenever the same spec and content would make other questions (assembly, distractors,
