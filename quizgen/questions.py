@@ -11,7 +11,17 @@ from functools import cached_property
 
 from .citations import Citation
 from .dates import FuzzyDate, Precision
-from .distractors import MINIMUM, NO_AVOID, WANTED, Avoid, DistractorIndex, names, normalise_option, phrases, printed_in
+from .distractors import (
+    MINIMUM,
+    NO_AVOID,
+    WANTED,
+    Avoid,
+    DistractorIndex,
+    names,
+    normalise_option,
+    phrases,
+    printed_in,
+)
 from .errors import QuestionError
 from .knowledge import Knowledge
 from .models import DateFact, Fact, MeasureUnitFact, PersonFact, PlaceFact, QuantityFact, Source, UnitFact
