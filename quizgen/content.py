@@ -431,6 +431,9 @@ class _Loader:
                     rel, f"{fact.date.iso()} is after the source was published ({published.iso()}); a source "
                     "cannot report a later event: check the date, or cite a later source",
                     fact_id=fact.id, field="date", line=_id_line(raw, fact.id)))
+        if fact.period is None and file_name in self.file_periods and not isinstance(fact, DateFact):
+            # The fact is about its file's years: the model knows it without the curator repeating it.
+            fact = fact.model_copy(update={"period": self.file_periods[file_name]})
         self.facts[fact.id] = fact
         self.topics[fact.id] = topic
         self.fact_files[fact.id] = file_name

@@ -530,7 +530,8 @@ def date_distractors(fact: DateFact, rng: random.Random, want: int = WANTED,
     elif true.precision is Precision.MONTH:
         origin, low, high = true.value.year * 12 + true.value.month - 1, 1, 8
     else:
-        origin, low, high = true.value.year, 1, 6
+        # Two years at least: sources often differ by one on when something was discovered or founded.
+        origin, low, high = true.value.year, 2, 7
 
     def side(direction: int) -> list[FuzzyDate]:
         own = [d for d in curated if (d.value > true.value) == (direction > 0)]
@@ -545,6 +546,15 @@ def date_distractors(fact: DateFact, rng: random.Random, want: int = WANTED,
         return out
 
     return _ranked(side(-1), side(+1), rng, want)
+
+
+def round_figure(value) -> bool:
+    """A figure like 15,000 or 130,000 is a rounded one whether or not the curator says so: a wrong
+    option of 13,900 would be arguably the same figure, so its wrong options are a clear step away."""
+    if isinstance(value, tuple) or not float(value).is_integer() or abs(value) < 1000:
+        return False
+    digits = str(abs(int(value))).rstrip("0")
+    return len(digits) <= 2
 
 
 def at_least(fact: QuantityFact) -> bool:
@@ -634,7 +644,8 @@ def _scaled_distractors(fact: QuantityFact, rng: random.Random, want: int) -> li
 
 def quantity_distractors(fact: QuantityFact, rng: random.Random, want: int = WANTED) -> list:
     value = fact.value
-    if isinstance(value, tuple) or fact.approximate or (isinstance(value, float) and is_scientific(value)):
+    if (isinstance(value, tuple) or fact.approximate or round_figure(value)
+            or (isinstance(value, float) and is_scientific(value))):
         return _scaled_distractors(fact, rng, want)
     excluded = {float(value)}
     for alt in fact.also_true:

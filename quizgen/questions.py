@@ -130,7 +130,9 @@ def _plain_slots(fact: Fact) -> dict[str, str]:
         return {"unit": fact.unit, "echelon": fact.echelon, "side": fact.side, "action": fact.action}
     if isinstance(fact, QuantityFact):
         counts = fact.counts or ""
-        return {"counts": counts, "value": answer_display(fact), "is": "was" if _past(counts) else "is"}
+        # A quantity of a period (its own, or its facts file's) is history: "What was the number of …?".
+        past = fact.period is not None or _past(counts)
+        return {"counts": counts, "value": answer_display(fact), "is": "was" if past else "is"}
     if isinstance(fact, MeasureUnitFact):
         return {"unit": fact.unit, "measures": fact.measures, "system": fact.system}
     raise TypeError(fact)  # pragma: no cover - the model admits no other kind
