@@ -33,8 +33,8 @@ from .distractors import (
 )
 from .models import DateFact, Fact, MeasureUnitFact, PersonFact, PlaceFact, UnitFact
 
-# A topic larger than this compares events by their exact words only (the subset rule is pairwise).
-_PAIRWISE_TOPIC = 400
+# Events compared with one wording for the subset rule, at most: the work stays linear in the library.
+_SUBSET_CANDIDATES = 50
 # Words too common to name anything on their own as a surname or alias.
 _MIN_NAME_CHARS = 3
 
@@ -145,19 +145,26 @@ class Knowledge:
         for fact in facts:
             if fact.about:
                 same("about", fact.about, fact.id)
-            same("quote", " ".join(normalise_option(fact.quote).split()), fact.id)
+            same("quote", " ".join(fact.quote.split()), fact.id)
             if isinstance(fact, (DateFact, PlaceFact)):
                 words = _content_words(fact.event)
                 same("event", " ".join(sorted(words)), fact.id)
                 events_by_topic[library.topics.get(fact.id, "")].append((words, fact.id))
-        # "the storming of the Bastille" and "the storming of the Bastille in Paris": one event.
+        # "the storming of the Bastille" and "the storming of the Bastille in Paris": one event. A
+        # wording's supersets all hold its rarest word, so only those are compared.
         for events in events_by_topic.values():
-            if len(events) > _PAIRWISE_TOPIC:
-                continue
-            for n, (a, fa) in enumerate(events):
-                for b, fb in events[n + 1:]:
-                    if len(a) >= 2 and len(b) >= 2 and (a <= b or b <= a):
-                        groups.join(fa, fb)
+            holding: dict[str, list[int]] = defaultdict(list)
+            for n, (words, _) in enumerate(events):
+                for w in words:
+                    holding[w].append(n)
+            for words, fact_id in events:
+                if len(words) < 2:
+                    continue
+                rarest = min(words, key=lambda w: len(holding[w]))
+                for n in holding[rarest][:_SUBSET_CANDIDATES]:
+                    other, other_id = events[n]
+                    if other_id != fact_id and words <= other:
+                        groups.join(fact_id, other_id)
         return {f.id: "subject:" + groups.find(f.id) for f in facts}
 
     def subject(self, fact: Fact) -> str:
