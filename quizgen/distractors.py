@@ -380,7 +380,8 @@ class DistractorIndex:
             self._tiers(picker, ("unit", fact.echelon.casefold(), fact.side.casefold()), fact, rng,
                         fact.distractors)
         elif isinstance(fact, MeasureUnitFact):
-            self._tiers(picker, ("measure-unit", normalise_option(fact.system)), fact, rng, fact.distractors)
+            units, _ = _units_and_measures(fact)
+            self._tiers(picker, ("measure-unit", normalise_option(fact.system)), fact, rng, units)
             self._tiers(picker, ("measure-unit", ""), fact, rng, ())
         return picker.picks()
 
@@ -422,7 +423,8 @@ class DistractorIndex:
         if isinstance(fact, MeasureUnitFact):
             picker = _Picker(fact.measures, (), want, avoid=avoid, entity_of=self.entity_of,
                              own=unit_entity(fact.unit))
-            self._tiers(picker, ("measures",), fact, rng, fact.reverse_distractors)
+            _, measures = _units_and_measures(fact)
+            self._tiers(picker, ("measures",), fact, rng, (*fact.reverse_distractors, *measures))
             return picker.picks()
         return []
 
@@ -431,6 +433,17 @@ class DistractorIndex:
 
     def reverse_distractors(self, fact: Fact, rng: random.Random, want: int = WANTED) -> list[str]:
         return [text for text, _ in self.pick_reverse(fact, rng, want)]
+
+
+def _units_and_measures(fact: MeasureUnitFact) -> tuple[list[str], list[str]]:
+    """A unit's curated wrong options, sorted by what they are: units ("the candela", written like the
+    fact's own unit) for "Which unit measures …?", and what units measure ("mass", "volume") for "What
+    does the mole measure?". A teacher lists both as ``distractors``; each goes where it fits."""
+    article = fact.unit.casefold().startswith("the ")
+    units, measures = [], []
+    for option in fact.distractors:
+        (units if option.casefold().startswith("the ") == article else measures).append(option)
+    return units, measures
 
 
 def person_entity(name: str) -> str:

@@ -7,8 +7,10 @@ file's ``[[entity]]`` tables add what no fact says: other names and the years so
 From these the model knows, for every fact:
 
 * its **subject**: the event, person or thing it is about. Facts with one subject are never asked in
-  one quiz, since each answers the other: facts sharing ``about``, facts quoting one sentence, and date
-  and place facts whose events are told in the same words (one's words all in the other's);
+  one quiz, since each answers the other: facts sharing ``about``, and date and place facts whose
+  events are told in the same words (one's words all in the other's). Facts quoting one sentence
+  are related, not one subject (a sentence may list the seven base units): the quiz keeps them from
+  naming or retelling each other's answers, like any two questions;
 * which entities a text **mentions** (a stem, a statement, an option), found by a word index in time
   linear in the text, whatever the size of the library;
 * the **years a stem allows**: an event "in Soviet Russia" falls within Soviet Russia's span.
@@ -145,7 +147,6 @@ class Knowledge:
         for fact in facts:
             if fact.about:
                 same("about", fact.about, fact.id)
-            same("quote", " ".join(fact.quote.split()), fact.id)
             if isinstance(fact, (DateFact, PlaceFact)):
                 words = _content_words(fact.event)
                 same("event", " ".join(sorted(words)), fact.id)

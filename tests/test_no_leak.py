@@ -132,9 +132,6 @@ def _balance(quiz) -> list[str]:
 
 def _check(library: Library, quiz) -> list[str]:
     problems = _leaks(library, quiz) + _month_leaks(quiz) + _clues(quiz) + _balance(quiz)
-    quotes = [" ".join(q.citation.quote.split()) for q in quiz.questions]
-    if len(quotes) != len(set(quotes)):
-        problems.append(f"{quiz.code}: two questions on one quoted sentence")
     answers = [_plain(library.facts[q.fact_id].answer_text()) for q in quiz.questions]
     if len(answers) != len(set(answers)):
         problems.append(f"{quiz.code}: two questions about one answer (one person, date, place or unit)")
