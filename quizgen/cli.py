@@ -60,7 +60,7 @@ def cli() -> None:
 
     Example:
 
-        quizgen check && quizgen quiz --deck elbe-1945 --count 5 --seed 1
+        quizgen check && quizgen quiz --deck link-up-1945 --count 5 --seed 1
     """
 
 
@@ -122,7 +122,7 @@ def facts(content: Path | None, deck_id: str | None, as_json: bool) -> None:
 
     Example:
 
-        quizgen facts --deck elbe-1945 --json
+        quizgen facts --deck link-up-1945 --json
     """
     from .citations import Citation
 
@@ -186,9 +186,9 @@ def quiz(content: Path | None, deck_id: str | None, count: int, seed: int, kinds
 
     Example:
 
-        quizgen quiz --deck elbe-1945 --count 10 --seed 1
+        quizgen quiz --deck link-up-1945 --count 10 --seed 1
 
-        quizgen quiz --code elbe-1945.10.frt.1.3fa9c2d1
+        quizgen quiz --code link-up-1945.10.frt.1.3fa9c2d1
     """
     ctx = click.get_current_context()
     if code:
@@ -242,7 +242,7 @@ def review(content: Path | None, deck_id: str | None, as_json: bool, questions: 
 
     Example:
 
-        quizgen review --deck elbe-1945 --questions
+        quizgen review --deck link-up-1945 --questions
     """
     from .review import ERROR, to_json, to_text
     from .review import review as review_decks
@@ -275,7 +275,7 @@ def anki(content: Path | None, deck_id: str | None, all_decks: bool, out_dir: Pa
 
     Example:
 
-        quizgen anki --deck elbe-1945 -o dist/
+        quizgen anki --deck link-up-1945 -o dist/
     """
     from .export.anki import write_apkg
     from .export.ledger import LEDGER_FILE
@@ -362,7 +362,7 @@ def export(content: Path | None, fmt: str, deck_id: str | None, count: int, seed
 
     Example:
 
-        quizgen export --format moodle-xml --deck elbe-1945 --count 10 --seed 1 -o elbe.xml
+        quizgen export --format moodle-xml --deck link-up-1945 --count 10 --seed 1 -o elbe.xml
     """
     from .atomic import write_bytes
 
@@ -425,7 +425,7 @@ def worksheet(content: Path | None, deck_id: str, count: int, seed: int, variant
 
     Example:
 
-        quizgen worksheet --deck elbe-1945 --count 20 --variants 3 --paper letter -o w.pdf
+        quizgen worksheet --deck link-up-1945 --count 20 --variants 3 --paper letter -o w.pdf
     """
     from .worksheet import default_paper, part_count, write_worksheet
 

@@ -1,6 +1,6 @@
 """Quizzes: a deck, a count, a seed and the allowed question kinds, reproducible from a code.
 
-A quiz code such as ``elbe-1945.10.frt.42.3fa9c2d1`` holds everything needed
+A quiz code such as ``link-up-1945.10.frt.42.3fa9c2d1`` holds everything needed
 to make the very same quiz again, plus the first hex digits of the content
 digest: grading a code made from content that has changed since is refused
 with a plain message, instead of grading against different questions.
@@ -46,7 +46,7 @@ MAX_SEED = 10**12 - 1
 LETTERS = string.ascii_uppercase  # option letters: A is option 0
 TEMPLATE_WEIGHTS = {"forward": 3.0, "reverse": 2.0, "true_false": 1.0}
 CACHED_QUESTIONS = 10_000  # questions kept in QuizMaker's cache of recent quizzes (a few MB)
-CODE_EXAMPLE = "elbe-1945.10.frt.42.3fa9c2d1"
+CODE_EXAMPLE = "link-up-1945.10.frt.42.3fa9c2d1"
 # Canonical codes only: ASCII digits, no leading zeros, kind letters in f, r, t order, nothing
 # around it. One quiz has one code, so it has one cache slot and one share link.
 _DECK_ID = rf"[a-z0-9][a-z0-9-]{{0,{MAX_ID_CHARS - 1}}}"
@@ -250,7 +250,7 @@ def _phrases(text: str) -> frozenset[tuple[str, ...]]:
 
 
 def deck_words(deck) -> str:
-    """What a quiz prints of its deck, normalised: the title and the id ("elbe-1945" names the Elbe).
+    """What a quiz prints of its deck, normalised: the title and the id ("link-up-1945" names the Elbe).
 
     Dashes part words first: "1789–1799" names 1789."""
     text = f"{deck.title} {deck.id}".replace("-", " ").replace("\u2013", " ").replace("\u2014", " ")

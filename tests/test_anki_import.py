@@ -78,7 +78,7 @@ def tricky(tmp_path) -> Library:
     return load_library(write_tricky_content(tmp_path / "tricky"))
 
 
-@pytest.mark.parametrize("deck_id", ["all-facts", "allies-1945", "elbe-1945", "relations-1933"])
+@pytest.mark.parametrize("deck_id", ["all-facts", "allies-1945", "link-up-1945", "relations-1933"])
 def test_bundled_deck_imports_with_a_citation_on_every_card(library, col, tmp_path, deck_id):
     if deck_id not in library.decks:
         pytest.skip(f"bundled content has no deck {deck_id}")

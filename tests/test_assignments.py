@@ -13,7 +13,7 @@ import pytest
 from quizgen.content import bundled_root
 from quizgen.quiz import QuizSpec
 
-DECK = "elbe-1945"
+DECK = "link-up-1945"
 RESPONSE_KEYS = {"id", "student_url", "teacher_url", "teacher_secret", "quiz"}
 
 

@@ -13,7 +13,7 @@ from test_assignments_server import serving
 from test_browser import CHROMIUM_ARGS, chromium_path
 
 pytestmark = pytest.mark.browser
-DECK = "elbe-1945"
+DECK = "link-up-1945"
 SHOTS = Path(os.environ.get("QUIZGEN_SCREENSHOTS", "")) if os.environ.get("QUIZGEN_SCREENSHOTS") else None
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-DECK = "elbe-1945"
+DECK = "link-up-1945"
 SUBMISSIONS = 200
 
 

@@ -42,7 +42,7 @@ def test_phrasing_of_every_bundled_fact(library):
     _compare("phrasing.txt", "\n".join(out))
 
 
-@pytest.mark.parametrize("deck", ["elbe-1945", "allies-1945", "relations-1933", "all-facts"])
+@pytest.mark.parametrize("deck", ["link-up-1945", "allies-1945", "relations-1933", "all-facts"])
 def test_quiz_of_each_bundled_deck(deck):
     result = CliRunner().invoke(cli, ["quiz", "--deck", deck, "--count", "10", "--seed", "1"])
     assert result.exit_code == 0, result.output

@@ -155,7 +155,7 @@ def _check(library: Library, quiz) -> list[str]:
     return problems
 
 
-@pytest.mark.parametrize("deck", ["elbe-1945", "allies-1945", "relations-1933", "all-facts"])
+@pytest.mark.parametrize("deck", ["link-up-1945", "allies-1945", "relations-1933", "all-facts"])
 def test_no_question_gives_another_away_on_the_bundled_decks(library, maker, deck):
     whole = len(library.deck_facts(deck))
     problems = []

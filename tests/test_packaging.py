@@ -65,7 +65,7 @@ def test_wheel_holds_one_app_package_and_the_bundled_content(tmp_path):
     assert "quizgen_web/__init__.py" in names and "quizgen_web/templates/quiz/show.html" in names
     assert "quizgen_web/static/quiz.js" in names
     assert not any(n.startswith("web/") for n in names)
-    assert "quizgen/_bundled/decks/elbe-1945.toml" in names
+    assert "quizgen/_bundled/decks/link-up-1945.toml" in names
 
 
 def test_editable_install_exposes_the_checkout_and_copies_no_content(tmp_path):
@@ -115,7 +115,7 @@ def test_installed_wheel_serves_pages_beside_a_foreign_web_package(venv, tmp_pat
         deadline = time.monotonic() + 60
         while True:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/decks/elbe-1945", timeout=2) as r:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/decks/link-up-1945", timeout=2) as r:
                     page = r.read().decode()
                     break
             except (urllib.error.URLError, ConnectionError, TimeoutError):

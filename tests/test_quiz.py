@@ -26,7 +26,7 @@ def test_same_inputs_same_quiz_and_the_code_remakes_it(maker):
 def test_a_fresh_process_makes_the_same_quiz(library, maker):
     # Seeds come from hashes, not Python's randomised hash(): a new maker over a new load agrees.
     again = QuizMaker(load_library(library.root))
-    spec = QuizSpec("elbe-1945", 8, 5)
+    spec = QuizSpec("link-up-1945", 8, 5)
     assert again.make(spec).to_dict() == maker.make(spec).to_dict()
 
 
@@ -128,7 +128,7 @@ def test_a_quiz_from_a_large_library_does_not_scan_it(synth_library):
 
 
 def test_graded_results_carry_the_given_answer_and_citation(maker):
-    quiz = maker.make(QuizSpec("elbe-1945", 3, 2))
+    quiz = maker.make(QuizSpec("link-up-1945", 3, 2))
     data = maker.grade(quiz.code, [quiz.questions[0].answer_index, None, None]).to_dict()
     assert (data["score"], data["total"]) == (1, 3)
     first = data["results"][0]
@@ -210,7 +210,7 @@ def test_a_code_from_an_older_engine_is_refused_not_remade_differently(library, 
     import quizgen.quiz as quiz_module
 
     old = QuizMaker(library)
-    code = old.make(QuizSpec("elbe-1945", 5, 3)).code
+    code = old.make(QuizSpec("link-up-1945", 5, 3)).code
     monkeypatch.setattr(quiz_module, "ENGINE_VERSION", quiz_module.ENGINE_VERSION + 1)
     with pytest.raises(StaleQuizError, match="earlier version"):
         QuizMaker(library).from_code(code)

@@ -62,7 +62,7 @@ def test_a_stem_naming_its_answer_and_a_title_naming_an_answer_are_errors(runner
 
 
 def test_the_deck_id_is_checked_like_the_title(runner, tmp_path):
-    # "elbe-1945" is printed in every quiz code and worksheet header: it names the Elbe.
+    # "link-up-1945" is printed in every quiz code and worksheet header: it names the Elbe.
     root = _copy(tmp_path)
     facts = root / "content/facts/war.toml"
     facts.write_text(facts.read_text().replace('place = "Torgau"', 'place = "Riesa"').replace(
@@ -88,4 +88,4 @@ def test_the_bundled_decks_have_no_stem_naming_its_own_answer(runner):
     assert result.exit_code == (1 if data["errors"] else 0)
     codes = {f["code"] for d in data["decks"] for i in d["items"] for f in i["findings"]}
     assert "stem-names-answer" not in codes
-    assert {d["deck"] for d in data["decks"]} == {"elbe-1945", "allies-1945", "relations-1933", "all-facts"}
+    assert {d["deck"] for d in data["decks"]} == {"link-up-1945", "allies-1945", "relations-1933", "all-facts"}

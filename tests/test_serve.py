@@ -104,7 +104,7 @@ def test_serve_runs_workers_that_each_answer_grade_and_stop_on_sigterm():
             assert _children(proc.pid) == workers  # nothing was replaced: both are the originals
 
         # Start a quiz, answer it through the HTML form (303 to the result page) and the API.
-        status, headers, _ = _http(f"{base}/decks/elbe-1945/quiz?count=5&seed=3")
+        status, headers, _ = _http(f"{base}/decks/link-up-1945/quiz?count=5&seed=3")
         assert status in (302, 303), status
         code = headers["Location"].rsplit("/q/", 1)[1]
         status, _, body = _http(f"{base}/api/quiz/{code}")
@@ -172,7 +172,7 @@ def test_apkg_builds_are_bounded_busy_answers_503_with_retry_after(monkeypatch):
     monkeypatch.setattr(anki, "apkg_bytes", slow)
 
     first: dict = {}
-    worker = threading.Thread(target=lambda: first.update(r=app.test_client().get("/decks/elbe-1945/deck.apkg")))
+    worker = threading.Thread(target=lambda: first.update(r=app.test_client().get("/decks/link-up-1945/deck.apkg")))
     worker.start()
     try:
         assert started.wait(30)

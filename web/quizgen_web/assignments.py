@@ -155,7 +155,7 @@ def _json_body(model: type[BaseModel], example: str) -> BaseModel:
 
 @bp.post("/api/assignments")
 def api_create() -> tuple[Response, int]:
-    body = _json_body(CreateRequest, '{"deck": "elbe-1945", "count": 10}')
+    body = _json_body(CreateRequest, '{"deck": "link-up-1945", "count": 10}')
     args = MultiDict({"count": str(body.count)})
     if body.seed is not None:
         args["seed"] = str(body.seed)
