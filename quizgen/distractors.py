@@ -53,8 +53,13 @@ ROLE_WORDS = (
     "ambassador", "marshal", "general", "admiral", "president", "secretary", "commissar",
     "chairman", "reporter", "photographer", "journalist", "soldier", "lieutenant", "sergeant",
     "representative", "diplomat", "minister", "commander", "colonel", "captain", "leader",
-    "officer", "premier", "king", "queen", "prime",
+    "officer", "premier", "king", "queen", "prime", "emperor", "empress", "tsar", "pope", "chancellor",
 )
+# Ranks and offices whose holders stand out among other people: a president among ambassadors, a
+# chief minister among kings. A person of such a class is offered only beside holders of the same class.
+RANK_CLASSES = {"king": "monarch", "queen": "monarch", "emperor": "monarch", "empress": "monarch",
+                "tsar": "monarch", "pope": "pope", "president": "president", "premier": "head of government",
+                "prime": "head of government", "chancellor": "head of government"}
 
 # Nationalities that name one people across a change of state: a Soviet role may stand beside a Russian one.
 _NATION = {"soviet": "russian"}
@@ -105,10 +110,12 @@ def names(text: str, phrase: str) -> bool:
 
 
 def role_word(role: str) -> str:
+    """The class of a role: its rank or office word ('marshal', 'ambassador'), one class for the ranks of
+    ``RANK_CLASSES`` ('monarch' for a king or an emperor), or '' when the role names none."""
     words = role.casefold().split()
     for word in ROLE_WORDS:
         if word in words:
-            return word
+            return RANK_CLASSES.get(word, word)
     return ""
 
 
@@ -302,6 +309,7 @@ class DistractorIndex:
                 add(("name", word, nat), fact.name, entity=person)
                 if word:
                     add(("name", "", nat), fact.name, entity=person)
+                    add(("name", word, "*"), fact.name, entity=person)
                 add(("role", nat), fact.role, entity=person)
                 self._roles_by_name[normalise_option(fact.name)].add(fact.role)
             elif isinstance(fact, PlaceFact):
@@ -370,7 +378,11 @@ class DistractorIndex:
             nat, word = nation(fact.nationality), role_word(fact.role)
             self._tiers(picker, ("name", word, nat), fact, rng, fact.distractors)
             if word:
-                self._tiers(picker, ("name", "", nat), fact, rng, ())
+                # Holders of the same rank or office from other countries; other people of the same
+                # country only when the role is no rank that would stand out among them.
+                self._tiers(picker, ("name", word, "*"), fact, rng, ())
+                if word not in RANK_CLASSES.values():
+                    self._tiers(picker, ("name", "", nat), fact, rng, ())
         elif isinstance(fact, PlaceFact):
             here = normalise_option(fact.place)
             # 'East Berlin' for 'Berlin' is neither clearly wrong nor clearly right.

@@ -8,8 +8,8 @@ From these the model knows, for every fact:
 
 * its **subject**: the event, person or thing it is about. Facts with one subject are never asked in
   one quiz, since each answers the other: facts sharing ``about``, and date and place facts whose
-  events are told in the same words (one's words all in the other's). Facts quoting one sentence
-  are related, not one subject (a sentence may list the seven base units): the quiz keeps them from
+  events are quoted from one sentence or told in the same words (one's words all in the other's).
+  Other facts quoting one sentence are related, not one subject (a sentence may list the seven base units): the quiz keeps them from
   naming or retelling each other's answers, like any two questions;
 * which entities a text **mentions** (a stem, a statement, an option), found by a word index in time
   linear in the text, whatever the size of the library;
@@ -148,6 +148,8 @@ class Knowledge:
             if fact.about:
                 same("about", fact.about, fact.id)
             if isinstance(fact, (DateFact, PlaceFact)):
+                # An event's date and place quoted from one sentence are one event, however worded.
+                same("event-quote", " ".join(fact.quote.split()), fact.id)
                 words = _content_words(fact.event)
                 same("event", " ".join(sorted(words)), fact.id)
                 events_by_topic[library.topics.get(fact.id, "")].append((words, fact.id))
