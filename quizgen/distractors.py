@@ -54,7 +54,12 @@ ROLE_WORDS = (
     "chairman", "reporter", "photographer", "journalist", "soldier", "lieutenant", "sergeant",
     "representative", "diplomat", "minister", "commander", "colonel", "captain", "leader",
     "officer", "premier", "king", "queen", "prime", "emperor", "empress", "tsar", "pope", "chancellor",
+    "viceroy", "governor", "mayor", "chemist", "physicist", "physician", "mineralogist", "astronomer",
+    "mathematician", "writer", "poet", "painter", "composer", "explorer", "inventor", "engineer",
 )
+# Professions of learning stand beside one another: a physicist among chemists is no giveaway.
+_SCIENCE = ("chemist", "physicist", "physician", "mineralogist", "astronomer", "mathematician", "inventor",
+            "engineer", "scientist")
 # Ranks and offices whose holders stand out among other people: a president among ambassadors, a
 # chief minister among kings. A person of such a class is offered only beside holders of the same class.
 RANK_CLASSES = {"king": "monarch", "queen": "monarch", "emperor": "monarch", "empress": "monarch",
@@ -115,7 +120,7 @@ def role_word(role: str) -> str:
     words = role.casefold().split()
     for word in ROLE_WORDS:
         if word in words:
-            return RANK_CLASSES.get(word, word)
+            return "scientist" if word in _SCIENCE else RANK_CLASSES.get(word, word)
     return ""
 
 
@@ -356,7 +361,7 @@ class DistractorIndex:
     # ---- forward: options of the answer's own type --------------------------------------
 
     def pick(self, fact: Fact, rng: random.Random, want: int = WANTED, avoid: Avoid = NO_AVOID,
-             bounds: tuple[dt.date, dt.date] | None = None) -> list[Pick]:
+             bounds: tuple[dt.date, dt.date] | None = None, statement: bool = False) -> list[Pick]:
         """Wrong answers to the forward question, each with where it came from and what it stands for.
 
         Real entities only: a made-up name beside famous people, or a renumbered division that may
@@ -377,10 +382,17 @@ class DistractorIndex:
         if isinstance(fact, PersonFact):
             nat, word = nation(fact.nationality), role_word(fact.role)
             self._tiers(picker, ("name", word, nat), fact, rng, fact.distractors)
+            surname = normalise_option(fact.name).split()[-1]
+            # "Ernest Rutherford" beside "Daniel Rutherford": the shared name points at the key.
+            picker.reject = lambda key: key.split()[-1:] == [surname]
             if word:
-                # Holders of the same rank or office from other countries; other people of the same
-                # country only when the role is no rank that would stand out among them.
-                self._tiers(picker, ("name", word, "*"), fact, rng, ())
+                # Holders of the same rank or office from other countries (unless the role names its
+                # people: "the French Emperor" among an Austrian and a Sardinian is struck out); other
+                # people of the same country only when the role is no rank that would stand out.
+                # A false statement keeps to the person's own people: "Napoleon III was the King of
+                # Sardinia" contradicts what the student reads elsewhere, it tests nothing.
+                if not _names_a_people(fact.role) and not statement:
+                    self._tiers(picker, ("name", word, "*"), fact, rng, ())
                 if word not in RANK_CLASSES.values():
                     self._tiers(picker, ("name", "", nat), fact, rng, ())
         elif isinstance(fact, PlaceFact):
@@ -415,11 +427,16 @@ class DistractorIndex:
             return picker.picks()
         if isinstance(fact, PersonFact):
             name = normalise_option(fact.name)
-            # Another fact's role of the same person is also true; a role naming the person gives it away.
+            surname = name.split()[-1]
+            word = role_word(fact.role)
+            # Another fact's role of the same person is also true; a role naming the person (or his
+            # surname: "a periodic system like Mendeleev's") gives it away; a role of another rank or
+            # class ("the Supreme Commander" for a lieutenant) stands out.
             picker = _Picker(fact.role, self._roles_by_name.get(name, ()), want,
-                             reject=lambda key: names(key, name), avoid=avoid, entity_of=self.entity_of,
-                             own=person_entity(fact.name))
-            self._tiers(picker, ("role", nation(fact.nationality)), fact, rng, fact.reverse_distractors)
+                             reject=lambda key: names(key, name) or names(key, surname),
+                             avoid=avoid, entity_of=self.entity_of, own=person_entity(fact.name))
+            self._tiers(picker, ("role", nation(fact.nationality)), fact, rng, fact.reverse_distractors,
+                        lambda e: role_word(e.value) == word)
             return picker.picks()
         if isinstance(fact, PlaceFact):
             here = normalise_option(fact.place)
@@ -480,6 +497,15 @@ _NOT_PLACES = frozenset({
 })
 # Adjectives of nationality name a people, not the place an event happened: "by Soviet troops".
 _NATIONALITY_ENDINGS = ("an", "ish", "ese", "ch", "ic", "i")
+
+
+def _names_a_people(text: str) -> bool:
+    """'the French Emperor', 'the Swiss writer': the role says which people the person belongs to."""
+    return any(word.endswith(("an", "ish", "ese", "ch")) or word in _PEOPLES
+               for word in _CAPITALISED.findall(" " + text))
+
+
+_PEOPLES = frozenset({"Swiss", "Soviet", "U.S.", "US", "Greek", "Thai", "Czech", "Iraqi", "Israeli"})
 
 
 def _names_capital_place(text: str) -> bool:
@@ -623,10 +649,18 @@ def _round_like(x: float, like: float) -> float:
         isinstance(like, int) or float(like).is_integer()) else rounded
 
 
+def _clearly_apart(a, b) -> bool:
+    if isinstance(a, tuple) or isinstance(b, tuple):
+        return True
+    low, high = sorted((abs(float(a)), abs(float(b))))
+    return high == 0 or low / high <= 0.85
+
+
 def _scaled_distractors(fact: QuantityFact, rng: random.Random, want: int) -> list:
     """Wrong options a clear step away: ranges move both ends, a scientific value its power of ten."""
-    value = fact.value
-    curated = [d for d in fact.distractors if d != value]
+    value = fact.shown_value
+    # Curated wrong figures too close to the answer would be arguably the same figure once rounded.
+    curated = [d for d in fact.distractors if d != value and _clearly_apart(d, value)]
     rng.shuffle(curated)
     if isinstance(value, float) and is_scientific(value):
         def scale(k: float) -> float:
@@ -656,20 +690,22 @@ def _scaled_distractors(fact: QuantityFact, rng: random.Random, want: int) -> li
     def side(made: list, up: bool) -> list:
         low = value[0] if isinstance(value, tuple) else value
         own = [d for d in curated if ((d[0] if isinstance(d, tuple) else d) > low) == up]
-        out, seen = [], {quantity_text(value, fact.measure)}
+        out = []
         for d in own + made:
-            shown = quantity_text(d, fact.measure)
+            shown = normalise_option(quantity_text(d, fact.measure))
             if shown not in seen:
                 seen.add(shown)
                 out.append(d)
         return out
 
+    seen = {normalise_option(quantity_text(value, fact.measure))} | {normalise_option(a) for a in fact.also_true}
+
     return _ranked(side(below, False), side(above, True), rng, want)
 
 
 def quantity_distractors(fact: QuantityFact, rng: random.Random, want: int = WANTED) -> list:
-    value = fact.value
-    if (isinstance(value, tuple) or fact.approximate or round_figure(value)
+    value = fact.shown_value
+    if (isinstance(value, tuple) or fact.is_approximate or round_figure(value)
             or (isinstance(value, float) and is_scientific(value))):
         return _scaled_distractors(fact, rng, want)
     excluded = {float(value)}
@@ -698,6 +734,9 @@ def quantity_distractors(fact: QuantityFact, rng: random.Random, want: int = WAN
                 return False
             return math.isfinite(_value(n, exp))
 
+    # Options are told apart as read: "1.2" and "12" differ as numbers, not once normalised.
+    shown = {normalise_option(quantity_text(value, fact.measure))} | {normalise_option(a) for a in fact.also_true}
+
     def side(direction: int) -> list[float]:
         if direction < 0 and only_above:
             return []
@@ -706,8 +745,10 @@ def quantity_distractors(fact: QuantityFact, rng: random.Random, want: int = WAN
         out, keys = [], set(excluded)
         for d in own + made:
             key = float(d)
-            if key not in keys and math.isfinite(key):
+            text = normalise_option(quantity_text(d, fact.measure)) if math.isfinite(key) else ""
+            if key not in keys and math.isfinite(key) and text not in shown:
                 keys.add(key)
+                shown.add(text)
                 out.append(d)
         return out
 

@@ -7,10 +7,10 @@ file's ``[[entity]]`` tables add what no fact says: other names and the years so
 From these the model knows, for every fact:
 
 * its **subject**: the event, person or thing it is about. Facts with one subject are never asked in
-  one quiz, since each answers the other: facts sharing ``about``, and date and place facts whose
-  events are quoted from one sentence or told in the same words (one's words all in the other's).
-  Other facts quoting one sentence are related, not one subject (a sentence may list the seven base units): the quiz keeps them from
-  naming or retelling each other's answers, like any two questions;
+  one quiz, since each answers the other: facts sharing ``about``, facts quoted from one sentence
+  (but units of measurement, which a sentence lists side by side), and facts whose events, roles or
+  actions tell the same thing (one's word stems all in the other's: "the discovery of hydrogen" and
+  "the chemist who discovered hydrogen");
 * which entities a text **mentions** (a stem, a statement, an option), found by a word index in time
   linear in the text, whatever the size of the library;
 * the **years a stem allows**: an event "in Soviet Russia" falls within Soviet Russia's span.
@@ -43,6 +43,29 @@ _MIN_NAME_CHARS = 3
 
 def _content_words(text: str) -> frozenset[str]:
     return frozenset(w for w in normalise_option(text).split() if w not in SMALL_WORDS)
+
+
+# Words that frame a question or a role rather than name what it is about.
+_FRAME_WORDS = SMALL_WORDS | {"how", "many", "much", "what", "when", "where", "whom", "whose", "did", "does", "do",
+                              "is", "are", "be", "been", "has", "have", "had", "first", "man", "woman", "person",
+                              "people", "one", "who", "us", "u", "s"}
+_STEM = 5  # letters a word is cut to: "discovery", "discovered" and "discovering" are one stem
+
+
+def _stems(text: str) -> frozenset[str]:
+    """A text's content words, crudely stemmed: what it is about, whatever the wording."""
+    return frozenset(w[:_STEM] for w in normalise_option(text).split() if w not in _FRAME_WORDS and len(w) > 1)
+
+
+def _telling(fact: Fact) -> str:
+    """The words a fact tells its subject with: an event, a role, what a unit did, what is counted."""
+    if isinstance(fact, (DateFact, PlaceFact)):
+        return fact.event
+    if isinstance(fact, PersonFact):
+        return fact.role
+    if isinstance(fact, UnitFact):
+        return fact.action
+    return ""
 
 
 class _Groups:
@@ -147,14 +170,19 @@ class Knowledge:
         for fact in facts:
             if fact.about:
                 same("about", fact.about, fact.id)
-            if isinstance(fact, (DateFact, PlaceFact)):
-                # An event's date and place quoted from one sentence are one event, however worded.
-                same("event-quote", " ".join(fact.quote.split()), fact.id)
-                words = _content_words(fact.event)
+            # Facts quoted from one sentence tell one occurrence (the marshal, the front and the army
+            # of one link-up; the writer, the recipient and the month of one letter), except units
+            # of measurement, which a sentence lists side by side ("the second for time, the metre …").
+            if not isinstance(fact, MeasureUnitFact):
+                same("quote", " ".join(fact.quote.split()), fact.id)
+            telling = _telling(fact)
+            if telling:
+                words = _stems(telling)
                 same("event", " ".join(sorted(words)), fact.id)
                 events_by_topic[library.topics.get(fact.id, "")].append((words, fact.id))
-        # "the storming of the Bastille" and "the storming of the Bastille in Paris": one event. A
-        # wording's supersets all hold its rarest word, so only those are compared.
+        # "the storming of the Bastille" and "the storming of the Bastille in Paris": one event; "the
+        # discovery of hydrogen" and "the chemist who discovered hydrogen": one subject. A wording's
+        # supersets all hold its rarest word, so only those are compared.
         for events in events_by_topic.values():
             holding: dict[str, list[int]] = defaultdict(list)
             for n, (words, _) in enumerate(events):

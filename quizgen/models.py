@@ -384,8 +384,40 @@ class QuantityFact(FactBase):
                                   + ("ranges [low, high]" if ranged else "single numbers"))
         return self
 
+    @property
+    def shown_value(self) -> int | float | tuple:
+        """The value as questions ask it: a precise figure (22,310 casualties, 27.72 %) rounded to the
+        figure a student should know (about 22,000; about 28 %); any other value as written."""
+        return rounded_figure(self.value, self.measure) or self.value
+
+    @property
+    def is_approximate(self) -> bool:
+        """Asked as 'about …': the source rounds it, or the question does."""
+        return self.approximate or rounded_figure(self.value, self.measure) is not None
+
     def answer_text(self) -> str:
-        return format_quantity(self.value, self.measure)
+        return format_quantity(self.shown_value, self.measure)
+
+
+# Significant digits a figure is asked with: more is a detail to look up, not to learn.
+ASKED_DIGITS = 2
+_NOT_ROUNDED = ("times", "hour", "o'clock", "year", "years")
+
+
+def rounded_figure(value: Any, measure: str | None) -> int | float | None:
+    """A precise figure rounded to ``ASKED_DIGITS`` significant digits, or None when it is asked as written
+    (a small count, a year, a clock hour, a range, a constant in scientific notation)."""
+    if isinstance(value, tuple) or value == 0 or (measure or "").casefold() in _NOT_ROUNDED:
+        return None
+    if isinstance(value, float) and is_scientific(value):
+        return None
+    if float(value).is_integer() and (abs(value) < 1000 or (1000 <= value <= 2100 and not measure)):
+        return None  # a count a student can know exactly, or a year written as a number
+    digits = len(Decimal(repr(float(value))).normalize().as_tuple().digits)
+    if digits <= ASKED_DIGITS + 1:
+        return None
+    rounded = float(f"{float(value):.{ASKED_DIGITS - 1}e}")
+    return int(rounded) if rounded.is_integer() else rounded
 
 
 class MeasureUnitFact(FactBase):

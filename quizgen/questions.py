@@ -29,7 +29,10 @@ from .templates import ATTRIBUTION, LIVING_REVERSE, TEMPLATES, TRUE_FALSE_OPTION
 from .wording import CLOCK_MEASURES, quantity_text, sentence_case
 
 # Words that may be lowered after "According to X, "; anything else (a name) keeps its capital.
-_LOWERABLE = {"when", "where", "who", "what", "which", "how", "the", "a", "an", "in", "on", "at"}
+_LOWERABLE = {"when", "where", "who", "what", "which", "how", "the", "a", "an", "in", "on", "at", "about",
+              "roughly", "approximately", "around", "nearly", "some", "by", "for", "from", "during", "after",
+              "before", "with", "there", "one", "two", "three", "four", "five", "its", "his", "her", "their",
+              "this", "that", "these", "those", "of", "to", "as", "under", "until", "since", "between"}
 
 
 @dataclass(frozen=True)
@@ -183,7 +186,7 @@ def stem_text(fact: Fact, template: str, answer: str | None = None) -> str:
     """The template (or the fact's override) filled in; ``answer`` fills statements."""
     overrides = _overrides(fact)
     pattern = overrides.get(template) or TEMPLATES[fact.kind][template]
-    if (answer is not None and isinstance(fact, QuantityFact) and fact.approximate
+    if (answer is not None and isinstance(fact, QuantityFact) and fact.is_approximate
             and not _APPROXIMATE.search(pattern)):
         answer = f"about {answer}"  # the source's figure is rounded: a statement says so
     if answer is not None:
@@ -200,9 +203,19 @@ def stem_text(fact: Fact, template: str, answer: str | None = None) -> str:
     return pattern.format_map(values)
 
 
+_ESTIMATES = re.compile(r"\b(?:estimates?|estimated|differ|differs|vary|varies|other sources|disputed|contested)\b",
+                        re.I)
+
+
+def asked_as_claim(fact: Fact) -> bool:
+    """Whether questions say whose claim the fact is: marked so, or a figure whose curator's note says
+    the estimates differ (one source's count is not taught as settled)."""
+    return fact.attributed or (isinstance(fact, QuantityFact) and bool(fact.note and _ESTIMATES.search(fact.note)))
+
+
 def attribute(text: str, fact: Fact, source: Source) -> str:
     """'According to the Russian Foreign Ministry, when did …' for the publisher's own claims."""
-    if not fact.attributed:
+    if not asked_as_claim(fact):
         return text
     first, _, rest = text.partition(" ")
     if first.casefold() in _LOWERABLE:
@@ -213,7 +226,7 @@ def attribute(text: str, fact: Fact, source: Source) -> str:
 def answer_display(fact: Fact) -> str:
     """The answer as it reads in a sentence: 'twice', '11 a.m.', 'the Elbe River'."""
     if isinstance(fact, QuantityFact):
-        return quantity_text(fact.value, fact.measure)
+        return quantity_text(fact.shown_value, fact.measure)
     return fact.answer_text()
 
 
@@ -276,7 +289,10 @@ def _cloze_hint(fact: Fact) -> str:
 
 
 def supported_templates(fact: Fact) -> tuple[str, ...]:
-    return tuple(name for name in TEMPLATES[fact.kind] if name != "cloze")
+    """The fact's question templates. An attributed person is not asked the other way round:
+    "According to the ministry, who was Georgy Zhukov?" reads as if his identity were the claim."""
+    return tuple(name for name in TEMPLATES[fact.kind] if name != "cloze"
+                 and not (name == "reverse" and fact.attributed and isinstance(fact, PersonFact)))
 
 
 def answer_keys(fact: Fact) -> tuple[str, ...]:
@@ -293,7 +309,21 @@ def answer_keys(fact: Fact) -> tuple[str, ...]:
     if isinstance(fact, UnitFact):
         # "…met the 69th and 104th infantry divisions…" names the 69th Infantry Division.
         keys.update(dict.fromkeys(m.casefold() for m in _UNIT_NUMBER.findall(fact.unit)))
+    if isinstance(fact, QuantityFact) and not isinstance(fact.shown_value, tuple):
+        # "Garibaldi and the Thousand" prints 1,000; "the law of octaves" prints 8.
+        keys.update(dict.fromkeys(NUMBER_WORDS.get(float(fact.shown_value), ())))
     return tuple(keys)
+
+
+# Words that print a number: a deck titled "Garibaldi and the Thousand" answers "How many sailed?".
+NUMBER_WORDS: dict[float, tuple[str, ...]] = {
+    float(n): words for n, words in {
+        2: ("two", "pair", "twice", "double"), 3: ("three", "triad", "triads", "trio", "thrice"),
+        4: ("four", "quartet"), 5: ("five",), 6: ("six",), 7: ("seven",), 8: ("eight", "octave", "octaves"),
+        9: ("nine",), 10: ("ten", "decade"), 11: ("eleven",), 12: ("twelve", "dozen"), 20: ("twenty",),
+        100: ("hundred", "century"), 1000: ("thousand", "millennium"), 10**6: ("million",),
+        10**9: ("billion",)}.items()
+}
 
 
 _UNIT_NUMBER = re.compile(r"\b\d+(?:st|nd|rd|th)\b")
@@ -364,7 +394,8 @@ def make_question(
             raise QuestionError(f"fact {fact.id}: the true/false statement already names its answer")
         # A false statement never puts in a value the sentence already holds; the false value is
         # drawn whatever the key, so whether the template is offered does not depend on it.
-        wrong = [w for w, _ in index.pick(fact, rng, want=WANTED, avoid=avoid, bounds=_bounds(fact, knowledge))
+        wrong = [w for w, _ in index.pick(fact, rng, want=WANTED, avoid=avoid, bounds=_bounds(fact, knowledge),
+                                          statement=True)
                  if not names(frame, normalise_option(w))]
         if not wrong:
             raise QuestionError(f"fact {fact.id}: no coherent false value for a true/false statement")
@@ -384,9 +415,16 @@ def make_question(
     else:
         answer = reverse_answer(fact)
         keys = (normalise_option(answer),)
-        picked = index.pick_reverse(fact, rng, want=WANTED + spare, avoid=avoid)
+        picked = index.pick_reverse(fact, rng, want=WANTED + 2 * spare, avoid=avoid)
     # An option the stem itself names ("…together with the 69th Infantry Division") is no distractor.
-    picked = [p for p in picked if not names(in_stem, normalise_option(p.text))][:WANTED]
+    picked = [p for p in picked if not names(in_stem, normalise_option(p.text))]
+    if spare:
+        # Of the candidates, those nearest the answer in length: the key must not stand out as the
+        # longest (or shortest) option, the commonest cue of a made-up item.
+        picked = sorted(picked, key=lambda p: abs(len(p.text) - len(answer)))
+    picked = picked[:WANTED]
+    if spare and picked and not _balanced(answer, [p.text for p in picked]):
+        raise QuestionError(f"fact {fact.id}: the answer stands out by its length among the {template} options")
     if len(picked) < MINIMUM:
         raise QuestionError(
             f"fact {fact.id}: only {len(picked)} coherent wrong options for a {template} question; "
@@ -407,6 +445,17 @@ def make_question(
     return Question(fact.id, fact.kind, template, stem, tuple(options), options.index(answer), citation, topic,
                     keys, tuple(origins.get(o, "") for o in options), subject=subject, entities=entities(stem),
                     option_entities=tuple(stands_for.get(o, frozenset()) for o in options))
+
+
+# The key stands out when it is this many times longer than the longest wrong option, and longer by
+# more than a few words (between short options a word more is no cue).
+LENGTH_BALANCE = 1.5
+LENGTH_SLACK = 15  # characters
+
+
+def _balanced(answer: str, wrong: list[str]) -> bool:
+    longest = max(map(len, wrong))
+    return len(answer) <= LENGTH_BALANCE * longest or len(answer) - longest <= LENGTH_SLACK
 
 
 def _bounds(fact: Fact, knowledge: Knowledge | None):

@@ -36,7 +36,7 @@ KIND_LABELS = {
     "true_false": "True or false",
 }
 KIND_EXAMPLES = {
-    "forward": "“When did … take place?”",
+    "forward": "“When was …?”",
     "reverse": "“What happened on …?”",
     "true_false": "a statement to judge",
 }
@@ -217,6 +217,7 @@ class Capacity:
 
 # Relative chance of a fact being drawn by its importance (3: the heart of the topic, 1: a detail).
 IMPORTANCE_WEIGHTS = {3: 4.0, 2: 2.0, 1: 1.0}
+DETAIL_SHARE = 5  # at most one question in this many is a detail (importance 1)
 _MAX_WEIGHT = max(IMPORTANCE_WEIGHTS.values())
 
 
@@ -358,10 +359,16 @@ class QuizMaker:
         subjects: set[str] = set()
         repair: set[int] = set()  # chosen questions whose options turned out to stand for a later one's subject
         # The order is bounded (a small deck once through, a large one by 8 * count + 100 draws).
+        details = 0
+        capped = self._has_more_than_details(spec.deck_id)
         for i in self._order(facts, self.drawable(spec.deck_id), spec.count, rng):
             if len(chosen) >= spec.count:
                 break
             fact = facts[i]
+            # Details (importance 1) fill at most one question in DETAIL_SHARE of a quiz, and only after
+            # everything that matters: a long quiz is not a list of order-of-battle numbers.
+            if fact.importance == 1 and capped and (details + 1) * DETAIL_SHARE > len(chosen) + 1:
+                continue
             answer = normalise_option(fact.answer_text())
             subject = self.knowledge.subject(fact)
             if answer in answers or subject in subjects:
@@ -369,11 +376,17 @@ class QuizMaker:
             q = self._question(fact, spec, chosen, title, self._balance(chosen))
             if q is not None:
                 repair.update(n for n, other in enumerate(chosen) if other.clues(q))
+                details += fact.importance == 1
                 chosen.append(q)
                 answers.add(answer)
                 subjects.add(subject)
         questions = self._repaired(chosen, repair, spec, title)
         return Quiz(spec, self.code(spec), deck.title, tuple(questions))
+
+    def _has_more_than_details(self, deck_id: str) -> bool:
+        """Whether the deck has facts above importance 1 (a deck of details alone asks its details)."""
+        facts = self.library.deck_facts(deck_id)
+        return any(facts[i].importance > 1 for i in self.drawable(deck_id))
 
     @staticmethod
     def _balance(chosen: Sequence[Question]) -> bool | None:

@@ -34,8 +34,8 @@ def test_no_fact_twice_and_kinds_respected(maker, library):
     for seed in range(20):
         quiz = maker.make(QuizSpec("all-facts", 30, seed, ("forward", "true_false")))
         ids = [q.fact_id for q in quiz.questions]
-        # Shorter than asked when related facts would give each other away, never a fact twice.
-        assert len(ids) == len(set(ids)) and 15 <= len(ids) <= 30
+        # Shorter than asked: one question per subject (36 facts tell about 20 occurrences), never a fact twice.
+        assert len(ids) == len(set(ids)) and 10 <= len(ids) <= 30
         assert {q.template for q in quiz.questions} <= {"forward", "true_false"}
 
 
@@ -188,7 +188,7 @@ def test_important_facts_come_first_more_often(tmp_path):
 
 def test_capacity_counts_the_questions_a_deck_can_give(maker, library):
     cap = maker.capacity("relations-1933")
-    assert cap.facts == len(library.deck_facts("relations-1933")) and cap.complete
+    assert cap.facts == len([f for f in library.deck_facts("relations-1933") if not f.trivia]) and cap.complete
     assert cap.total <= cap.facts and set(cap.by_kind) == {"forward", "reverse", "true_false"}
     # No quiz of the deck under these kinds is longer than the capacity says.
     longest = max(len(maker.make(QuizSpec("relations-1933", 50, seed)).questions) for seed in range(20))
