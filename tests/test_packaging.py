@@ -48,13 +48,19 @@ def venv(tmp_path_factory) -> Path:
     tmp = tmp_path_factory.mktemp("wheel")
     wheel = _build("build_wheel", tmp / "dist")
     env = tmp / "venv"
-    # System site-packages give the dependencies (no network); the venv's own come first.
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", "--system-site-packages", str(env)], check=True)
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(env)], check=True)
     python = env / "bin" / "python"
     subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-deps",
                     "--no-index", wheel.filename], check=True, env=_clean_env())
     site = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                                capture_output=True, text=True, check=True).stdout.strip())
+    # The dependencies (no network) come from the site-packages of the interpreter running the tests, listed
+    # after the venv's own: `--system-site-packages` would give the base interpreter's instead, which lack
+    # them when the tests run inside a venv (as the README's Quick start does). Lines of a .pth are only
+    # appended to sys.path (the .pth files found there are not run), so the tests' own editable quizgen,
+    # if any, never shadows the wheel.
+    outer = [p for p in sys.path if Path(p).name in ("site-packages", "dist-packages") and Path(p).is_dir()]
+    (site / "_outer_site_packages.pth").write_text("".join(f"{p}\n" for p in outer))
     (site / "web").mkdir()
     (site / "web" / "__init__.py").write_text('"""Someone else\'s package named web."""\nNAME = "foreign"\n')
     return env
@@ -128,3 +134,19 @@ def test_installed_wheel_serves_pages_beside_a_foreign_web_package(venv, tmp_pat
         server.wait(timeout=10)
         if server.stdout:
             server.stdout.close()
+
+
+def _quick_start_commands() -> list[str]:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    return [line.strip() for line in section.splitlines() if line.startswith("    ")]
+
+
+def test_the_quick_start_is_two_commands_in_a_venv_and_ci_runs_the_test_one_verbatim():
+    commands = _quick_start_commands()
+    assert len(commands) == 2
+    # Debian's own Python refuses pip outside a venv: both commands make (or reuse) and activate one first.
+    assert all(c.startswith("bash scripts/venv.sh && . .venv/bin/activate && pip install ") for c in commands)
+    assert commands[0].endswith("quizgen serve") and commands[1].endswith("python -m pytest")
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").strip().splitlines()
+    assert ci[-1] == commands[1]
