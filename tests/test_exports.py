@@ -21,6 +21,7 @@ from exports_hostile import write_hostile_library
 
 from quizgen.cli import cli
 from quizgen.content import bundled_root
+from quizgen.distractors import names, normalise_option
 from quizgen.export import spreadsheets
 
 TESTS = Path(__file__).resolve().parent
@@ -273,11 +274,35 @@ def test_blackboard_read_by_qti_package_maker(case):
     assert len(items) == len(expected["questions"])
     for item, want in zip(items, expected["questions"], strict=True):
         assert item.item_type == "MC"
-        stem, _, citation = item.question_text.partition("<br/><br/><p>Source: ")
+        stem, _, source = item.question_text.partition("<br/><br/>")
         assert _bb_text(stem) == want["stem"]
-        assert_cites(_bb_text(citation), want["citation"])
         assert [_bb_text(c) for c in item.choices_list] == want["options"]
         assert item.choices_list.index(item.answer_text) == want["answer_index"]
+        # No feedback field: students read the source line while answering. Only the publisher and date,
+        # never the title, quote or note, and nothing there names the right option.
+        citation = want["citation"]
+        source = _bb_text(source)
+        assert source.startswith("Source: ")
+        assert citation["quote"] not in source and citation["title"] not in source
+        assert not names(normalise_option(source), normalise_option(want["answer"]))
+        shown = [p for p in (citation["publisher"], citation["published"])
+                 if not names(normalise_option(p), normalise_option(want["answer"]))]
+        assert source.removeprefix("Source: ").startswith(", ".join(shown))
+
+
+def test_blackboard_never_shows_a_right_option_its_citation_names(case, roots):
+    """The bundled quotes name the answers of most questions: none of that reaches the question text."""
+    expected, export = case
+    lines = export("blackboard").read_text(encoding="ascii").splitlines()
+    named_in_citation = 0
+    for line, want in zip(lines, expected["questions"], strict=True):
+        question = _bb_text(line.split("\t")[1])
+        answer = normalise_option(want["answer"])
+        if names(normalise_option(want["citation"]["quote"] + " " + want["citation"]["title"]), answer):
+            named_in_citation += 1
+        assert not names(normalise_option(question.removeprefix(want["stem"])), answer), question
+    if expected["code"].startswith("all-facts."):
+        assert named_in_citation >= 5  # the check above has leaks to catch
 
 
 # ---- Quizizz and Kahoot spreadsheets: python-calamine -----------------------------------------
