@@ -22,7 +22,7 @@ from exports_hostile import write_hostile_library
 from quizgen.cli import cli
 from quizgen.content import bundled_root
 from quizgen.distractors import names, normalise_option
-from quizgen.export import spreadsheets
+from quizgen.export import short, spreadsheets
 
 TESTS = Path(__file__).resolve().parent
 MINI = TESTS / "data" / "mini"
@@ -359,8 +359,11 @@ def _sheet(path: Path, name: str) -> list[list]:
 def test_quizizz_read_by_calamine(case):
     expected, export = case
     rows = _sheet(export("quizizz"), "Quiz")
+    # Quizizz's template: the header, the instruction row (skipped by Quizizz's importer), questions from row 3.
     assert tuple(rows[0]) == spreadsheets.QUIZIZZ_HEADER
-    body = rows[1:]
+    assert tuple(rows[1]) == spreadsheets.QUIZIZZ_INSTRUCTIONS
+    assert rows[1][0] == "Text of the question (required)" and rows[1][7] == "Integer (1-5 for the correct option)"
+    body = rows[2:]
     assert len(body) == len(expected["questions"])
     for row, want in zip(body, expected["questions"], strict=True):
         record = dict(zip(spreadsheets.QUIZIZZ_HEADER, row, strict=True))
@@ -374,27 +377,112 @@ def test_quizizz_read_by_calamine(case):
         assert_cites(record["Answer explanation"], want["citation"])
 
 
-def _fits_kahoot(q: dict) -> bool:
-    return len(q["stem"]) <= 120 and all(len(o) <= 75 for o in q["options"]) and len(q["options"]) <= 4
+def units(text: str) -> int:
+    """Length as Kahoot counts it: UTF-16 code units (a character beyond the BMP is two)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+# Row 8 of Kahoot's own template (KahootQuizTemplate.xlsx), word for word.
+KAHOOT_TEMPLATE_HEADER = ("#", "Question - max 120 characters", "Answer 1 - max 75 characters",
+                          "Answer 2 - max 75 characters", "Answer 3 - max 75 characters",
+                          "Answer 4 - max 75 characters", "Time limit (sec) – 5, 10, 20, 30, 60, 90, 120, or 240 secs",
+                          "Correct answer(s) - choose at least one")
+
+
+def _kahoot_form(text: str, limit: int, statement: bool = False) -> str:
+    """What the file may hold for ``text``: the text itself when it fits, else its short form."""
+    return text if units(text) <= limit else short.fit(text, limit, statement=statement)
 
 
 def test_kahoot_read_by_calamine(case):
     expected, export = case
     path = export("kahoot", "--skip-too-long")
     rows = _sheet(path, "Quiz")
-    assert tuple(rows[7]) == spreadsheets.KAHOOT_HEADER
+    assert tuple(rows[7]) == KAHOOT_TEMPLATE_HEADER
     body = [r for r in rows[8:] if any(v != "" for v in r)]
-    kept = [(n, q) for n, q in enumerate(expected["questions"], start=1) if _fits_kahoot(q)]
-    assert len(body) == len(kept)
     sources = _sheet(path, "Sources")
     assert tuple(sources[0]) == spreadsheets.SOURCES_HEADER
-    for row, source_row, (number, want) in zip(body, sources[1:], kept, strict=True):
-        assert row[0] == number
-        assert row[1] == want["stem"] and len(row[1]) <= 120
+    numbers = [int(row[0]) for row in body]
+    assert numbers == sorted(numbers) and len(numbers) == len(set(numbers))
+    left_out = set(range(1, len(expected["questions"]) + 1)) - set(numbers)
+    for number in left_out:  # only what breaks a limit even in short form
+        want = expected["questions"][number - 1]
+        stem = _kahoot_form(want["stem"], 120, want["kind"] == "true_false")
+        assert units(stem) > 120 or any(units(_kahoot_form(o, 75)) > 75 for o in want["options"])
+    for row, source_row in zip(body, sources[1:], strict=True):
+        number = int(row[0])
+        want = expected["questions"][number - 1]
+        assert row[1] == _kahoot_form(want["stem"], 120, want["kind"] == "true_false")
+        assert units(row[1]) <= 120
         answers = row[2:6]
-        assert answers[: len(want["options"])] == want["options"]
-        assert all(len(a) <= 75 for a in answers)
+        assert answers[: len(want["options"])] == [_kahoot_form(o, 75) for o in want["options"]]
+        assert all(units(a) <= 75 for a in answers)
         assert row[6] in (5, 10, 20, 30, 60, 90, 120, 240)
         assert row[7] == want["answer_index"] + 1
+        # The teacher's sheet holds the question and answer in full, with the citation.
         assert source_row[:3] == [number, want["stem"], want["answer"]]
         assert_cites(source_row[3], want["citation"])
+
+
+# ---- every bundled deck, whole, in every format -----------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def bundled_quizzes():
+    from quizgen.content import load_library
+    from quizgen.quiz import QuizMaker, QuizSpec
+
+    library = load_library(None)
+    maker = QuizMaker(library)
+    quizzes = [maker.make(QuizSpec(deck_id, count=20, seed=seed))
+               for deck_id in library.decks for seed in range(8)]
+    # And quizzes of one kind each, so every fact is asked in every kind.
+    one_kind = [maker.make(QuizSpec(deck_id, count=20, seed=seed, kinds=(kind,)))
+                for deck_id in library.decks for kind in ("forward", "reverse", "true_false") for seed in range(12)]
+    return library, quizzes, one_kind
+
+
+def test_a_20_question_quiz_of_every_bundled_deck_exports_whole_to_every_format(bundled_quizzes, tmp_path):
+    from python_calamine import CalamineWorkbook
+
+    from quizgen.export.formats import FORMATS
+
+    library, quizzes, one_kind = bundled_quizzes
+    assert {q.spec.deck_id for q in quizzes} == set(library.decks)
+    for quiz in quizzes + one_kind[::6]:
+        for name, export_format in FORMATS.items():
+            rendered = export_format.render(quiz, library)
+            assert rendered.left_out == (), (quiz.code, name, [str(x) for x in rendered.left_out])
+            assert rendered.written == len(quiz.questions), (quiz.code, name)
+        # Kahoot's file read back: every question, each text within Kahoot's limits in UTF-16 units.
+        path = tmp_path / f"{quiz.code}.xlsx"
+        path.write_bytes(FORMATS["kahoot"].render(quiz, library).data)
+        rows = [r for r in CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Quiz").to_python()[8:]
+                if any(v != "" for v in r)]
+        assert [r[0] for r in rows] == list(range(1, len(quiz.questions) + 1))
+        assert all(units(r[1]) <= 120 and all(units(a) <= 75 for a in r[2:6]) for r in rows), quiz.code
+
+
+def test_kahoot_short_forms_are_written_not_cut_and_all_in_use(bundled_quizzes):
+    library, quizzes, one_kind = bundled_quizzes
+    quizzes = quizzes + one_kind
+    texts = "\n".join(t for quiz in quizzes for q in quiz.questions for t in (q.stem, *q.options))
+    for long, short_text in short.PHRASES:
+        assert units(short_text) < units(long), long
+        # Written, not truncated: the short form is no prefix of the long one, and it keeps its last word.
+        assert not (short_text and long.startswith(short_text)), long
+        # Every entry is used by the bundled content: a stale one (the curated text changed) shows here.
+        assert long in texts or long[:1].upper() + long[1:] in texts, f"no bundled text holds {long!r}"
+    shortened = [q for quiz in quizzes for q in quiz.questions
+                 if units(q.stem) > 120 or any(units(o) > 75 for o in q.options)]
+    assert len(shortened) >= 20  # the bundled content needs the short forms: the check above has work to do
+
+
+def test_kahoot_counts_utf16_code_units():
+    assert units("😀") == 2 == short.utf16_units("😀")
+    assert short.utf16_units("é" * 120) == 120
+    assert short.fit("😀" * 60, 120) == "😀" * 60  # exactly 120 units
+    assert short.utf16_units(short.fit("😀" * 61, 120)) == 122  # no phrase to shorten: still over, never cut
+    # A true/false statement first drops "True or false? " (Kahoot's answers say True and False).
+    statement = "True or false? " + "x" * 110
+    assert short.fit(statement, 120, statement=True) == "x" * 110
