@@ -271,6 +271,59 @@ def test_canvas_qti_integrity_check_catches_a_dangling_answer(case, tmp_path):
     assert any("gnothere" in v for v in check_package(str(broken)))
 
 
+IMSCC11 = TESTS / "data" / "imscc11"  # the CC 1.1 schemas, unchanged, without the network (see its README)
+
+
+@pytest.fixture(scope="module")
+def cc_profile():
+    """The schema the manifest's schemaLocation names (CC 1.1 profile of IMS CP 1.2) and its Schematron rules."""
+    from lxml import etree, isoschematron
+
+    document = etree.parse(str(IMSCC11 / "ccv1p1_imscp_v1p2_v1p0.xsd"))
+    # The embedded rules predate ISO Schematron's grammar (a title after ns): lxml runs them unchecked.
+    return etree.XMLSchema(document), isoschematron.Schematron(document, validate_schema=False)
+
+
+def _manifest(path: Path):
+    from lxml import etree
+
+    with zipfile.ZipFile(path) as z:
+        return etree.fromstring(z.read("imsmanifest.xml"))
+
+
+def test_canvas_manifest_is_valid_against_the_schema_it_names(case, cc_profile):
+    _, export = case
+    schema, rules = cc_profile
+    manifest = _manifest(export("canvas-qti"))
+    location = manifest.get("{http://www.w3.org/2001/XMLSchema-instance}schemaLocation").split()
+    names = dict(zip(location[::2], location[1::2], strict=True))
+    assert names[manifest.nsmap[None]].endswith("/" + "ccv1p1_imscp_v1p2_v1p0.xsd")
+    assert schema.validate(manifest), schema.error_log
+    assert rules.validate(manifest), rules.error_log
+
+
+def test_the_cc_profile_schema_refuses_what_it_should(case, cc_profile):
+    """The check above can fail: the manifest of before (IMS Content 1.1.3), a wrong type, a misfiled resource."""
+    from lxml import etree
+
+    _, export = case
+    schema, rules = cc_profile
+    manifest = _manifest(export("canvas-qti"))
+    cp = {"cp": manifest.nsmap[None]}
+    old = etree.fromstring(etree.tostring(manifest))
+    old.find("cp:metadata/cp:schema", cp).text = "IMS Content"
+    assert not schema.validate(old) and "IMS Common Cartridge" in str(schema.error_log)
+    old = etree.fromstring(etree.tostring(manifest))
+    old.find("cp:metadata/cp:schemaversion", cp).text = "1.1.3"
+    assert not schema.validate(old) and "1.1.0" in str(schema.error_log)
+    typed = etree.fromstring(etree.tostring(manifest))
+    typed.find("cp:resources/cp:resource", cp).set("type", "imsqti_xmlv1p2")  # not a CC 1.1 resource type
+    assert not schema.validate(typed)
+    misfiled = etree.fromstring(etree.tostring(manifest))
+    misfiled.findall("cp:resources/cp:resource", cp)[1].set("href", "elsewhere.xml")
+    assert schema.validate(misfiled) and not rules.validate(misfiled)  # RULE 10b: href without its file
+
+
 def test_canvas_qti_items_match_the_quiz(case):
     expected, export = case
     items, ns = _qti_items(export("canvas-qti"))
