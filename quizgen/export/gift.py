@@ -20,7 +20,7 @@ Moodle reads the other parts its own way (qformat_gift, Moodle 4.5):
 * ``[id:…]`` and ``[tag:…]`` in the comment line end at the first ``]`` not written
   ``\\]``: a ``]`` in a tag is written ``\\]``.
 
-Moodle imports every GIFT multiple-choice question with its answers shuffled: the
+Moodle imports every GIFT multiple-choice question with "Shuffle the choices" on: the
 format has no way to say otherwise (Moodle XML and the other formats keep the order).
 """
 
