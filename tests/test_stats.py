@@ -83,7 +83,7 @@ matrices = st.integers(2, 8).flatmap(
 
 
 # Cronbach's alpha of fixed score matrices as pingouin computes it: pingouin.cronbach_alpha(pd.DataFrame(m))[0]
-# with pingouin 0.7.0 (pandas 2), computed once on 2026-12-07. pingouin (which brings scipy, pandas,
+# with pingouin 0.7.0 (pandas 3.1.1, scipy 1.17.1), computed once on 2026-12-07. pingouin (which brings scipy, pandas,
 # statsmodels, scikit-learn, matplotlib and seaborn) is no longer a test dependency; these values are its word.
 # The random matrices were drawn with random.Random(20261207), kept only when not every total is the same.
 PINGOUIN_ALPHA = [
