@@ -37,7 +37,9 @@ from .short import fit, utf16_units
 
 QUIZIZZ_HEADER = ("Question Text", "Question Type", "Option 1", "Option 2", "Option 3", "Option 4",
                   "Option 5", "Correct Answer", "Time in seconds", "Image Link", "Answer explanation")
-# Row 2 of Quizizz's template: what each column takes. The importer reads questions from row 3.
+# Row 2 of Quizizz's template: what each column takes. The importer skips it like the header and reads
+# questions from row 3 (exporters that fill the official template keep its first two rows). The texts are the
+# template's as other tools reproduce it; the last column's, absent from those copies, is ours.
 QUIZIZZ_INSTRUCTIONS = ("Text of the question (required)", "Multiple Choice", "Text for option 1 (required)",
                         "Text for option 2 (required)", "Text for option 3 (optional)",
                         "Text for option 4 (optional)", "Text for option 5 (optional)",
