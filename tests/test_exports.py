@@ -526,6 +526,10 @@ def test_kahoot_short_forms_are_written_not_cut_and_all_in_use(bundled_quizzes):
         assert not (short_text and long.startswith(short_text)), long
         # Every entry is used by the bundled content: a stale one (the curated text changed) shows here.
         assert long in texts or long[:1].upper() + long[1:] in texts, f"no bundled text holds {long!r}"
+    shortened_texts = {short.short_form(t) for t in texts.splitlines()}
+    for long, short_text in short.TIGHTER:  # applied to the short forms above, where they are still too long
+        assert units(short_text) < units(long) and not long.startswith(short_text), long
+        assert any(long in t for t in shortened_texts), f"no short form holds {long!r}"
     shortened = [q for quiz in quizzes for q in quiz.questions
                  if units(q.stem) > 120 or any(units(o) > 75 for o in q.options)]
     assert len(shortened) >= 20  # the bundled content needs the short forms: the check above has work to do

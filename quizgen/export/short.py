@@ -8,7 +8,8 @@ written on purpose:
 * a true/false statement drops "True or false? " (Kahoot's answers read True and False);
 * then every phrase of ``PHRASES`` it holds is replaced by its short form, written by hand:
   the same fact in fewer words ("the Soviet Commissar of Foreign Affairs" → "the Soviet Foreign
-  Commissar", "According to the Russian Foreign Ministry," → "Per Russia’s MFA,").
+  Commissar", "According to the Russian Foreign Ministry," → "Per Russia’s Foreign Ministry,");
+* and where that is still too long, the tighter forms of ``TIGHTER`` ("Per Russia’s MFA,").
 
 A phrase matches only word for word, so when the curated text changes, its old short form no
 longer applies (a stale one would misstate the fact): the question is then left out of the file
@@ -24,7 +25,7 @@ TRUE_OR_FALSE = "True or false? "
 # (long, short), as the engine writes them; a phrase starting with a small letter also matches
 # its capitalised form (an option: "The Soviet marshal who…"), and its short form is capitalised too.
 PHRASES: tuple[tuple[str, str], ...] = (
-    ("According to the Russian Foreign Ministry,", "Per Russia’s MFA,"),
+    ("According to the Russian Foreign Ministry,", "Per Russia’s Foreign Ministry,"),
     ("the American general who came to the Soviet command headquarters to meet the Soviet front "
      "commander after the link-up of 1945",
      "the US general who visited the Soviet front HQ after the 1945 link-up"),
@@ -101,6 +102,11 @@ PHRASES: tuple[tuple[str, str], ...] = (
      "watched the 1945 Allied parade beside the commanders"),
 )
 
+# Shorter still, used only where the forms above are not short enough.
+TIGHTER: tuple[tuple[str, str], ...] = (
+    ("Per Russia’s Foreign Ministry,", "Per Russia’s MFA,"),
+)
+
 
 def utf16_units(text: str) -> int:
     """Length as Kahoot counts it: UTF-16 code units."""
@@ -111,9 +117,9 @@ def _capitalised(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _ordered() -> tuple[tuple[str, str], ...]:
+def _ordered(phrases: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
     pairs = []
-    for long, short in PHRASES:
+    for long, short in phrases:
         pairs.append((long, short))
         if long[:1].islower():
             pairs.append((_capitalised(long), _capitalised(short)))
@@ -121,14 +127,21 @@ def _ordered() -> tuple[tuple[str, str], ...]:
     return tuple(sorted(pairs, key=lambda pair: -len(pair[0])))
 
 
-_ORDERED = _ordered()
+_TIERS = (_ordered(PHRASES), _ordered(TIGHTER))
 
 
-def short_form(text: str) -> str:
-    """``text`` with every phrase of ``PHRASES`` in it written short."""
-    for long, short in _ORDERED:
+def _replace(text: str, pairs: tuple[tuple[str, str], ...]) -> str:
+    for long, short in pairs:
         if long in text:
             text = text.replace(long, short)
+    return text
+
+
+def short_form(text: str, limit: int | None = None) -> str:
+    """``text`` with every phrase of ``PHRASES`` in it written short; then, if still over ``limit``, ``TIGHTER``."""
+    text = _replace(text, _TIERS[0])
+    if limit is not None and utf16_units(text) > limit:
+        text = _replace(text, _TIERS[1])
     return text
 
 
@@ -140,4 +153,4 @@ def fit(text: str, limit: int, *, statement: bool = False) -> str:
         text = text[len(TRUE_OR_FALSE):]
         if utf16_units(text) <= limit:
             return text
-    return short_form(text)
+    return short_form(text, limit)
