@@ -354,11 +354,12 @@ def export(content: Path | None, fmt: str, deck_id: str | None, count: int, seed
     The questions, options, order and right answers are exactly those of
     `quizgen quiz` with the same deck, count, seed and kinds (or --code). Every
     question carries its citation in the feedback; Blackboard has no feedback
-    field, so there the citation follows the question text (students see it),
-    and Kahoot has none either, so its citations are on the sheet "Sources".
-    A question over Kahoot's limits (question 120 characters, answer 75) is
-    never cut short: it is listed, and nothing is written (exit 1) unless
-    --skip-too-long.
+    field, so there the question shows only its source's publisher and date
+    (students see it while answering), and Kahoot has none either, so its
+    citations are on the sheet "Sources". A text over Kahoot's limits (question
+    120 characters, answer 75) is given in a short form written on purpose; one
+    still over is never cut short: it is listed, and nothing is written (exit 1)
+    unless --skip-too-long.
 
     Example:
 

@@ -26,16 +26,18 @@ QUOTES = {
 }
 
 def _toml(value: str) -> str:
-    """A TOML basic string: backslash, quote, tab and newline escaped."""
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\t", "\\t").replace("\n", "\\n") + '"'
+    """A TOML basic string: backslash, quote, tab, newline and carriage return escaped."""
+    return '"' + (value.replace("\\", "\\\\").replace('"', '\\"').replace("\t", "\\t").replace("\n", "\\n")
+                  .replace("\r", "\\r")) + '"'
 
 
-TOPIC = "War: {1945} & <after> / ~ = # \\ end"
+TOPIC = "War: {1945} & <after> / ~ = # \\ end \\: \\# \\n \\\\"
 NL, TAB = "\n", "\t"
 FACTS = [
     {"id": "summit", "kind": "date", "source": "hostile", "quote": QUOTES["summit"],
      "tags": ["yalta", "c++&<b>", "x]y"], "attributed": True,
-     "note": 'Dates <disputed> & {contested}: ~ = # \\ see "Smith".' + NL + "Second line" + TAB + "after a tab.",
+     "note": 'Dates <disputed> & {contested}: ~ = # \\ see "Smith".' + NL + "Second line" + TAB + "after a tab."
+             + "\r" + "Third line, after a lone carriage return.",
      # Long enough that its questions break Kahoot's 120-character limit.
      "event": 'the "Summit" at <Livadia> & {Yalta}: ~talks = #1 \\ end, where the three leaders settled '
               "the order of post-war Europe", "date": "1945-02-04",

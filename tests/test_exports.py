@@ -21,7 +21,8 @@ from exports_hostile import write_hostile_library
 
 from quizgen.cli import cli
 from quizgen.content import bundled_root
-from quizgen.export import spreadsheets
+from quizgen.distractors import names, normalise_option
+from quizgen.export import short, spreadsheets
 
 TESTS = Path(__file__).resolve().parent
 MINI = TESTS / "data" / "mini"
@@ -45,7 +46,8 @@ def hostile_root(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def roots(hostile_root) -> dict[str, Path]:
-    return {"hostile": hostile_root, "mini": MINI, "bundled": bundled_root()}
+    _ROOTS.update({"hostile": hostile_root, "mini": MINI, "bundled": bundled_root()})
+    return dict(_ROOTS)
 
 
 def run(*args: str) -> str:
@@ -73,17 +75,31 @@ def case(request, roots, tmp_path_factory):
     return expected, export
 
 
+_ROOTS: dict[str, Path] = {}
+
+
+def content_of(expected: dict) -> Path:
+    """The content folder a case's quiz came from."""
+    return _ROOTS[next(c for c, deck, *_ in CASES.values() if expected["code"].startswith(deck + "."))]
+
+
 def moodle_category(deck_title: str, topic: str) -> str:
     # In a Moodle category path "/" separates levels; a "/" inside a name is doubled.
     return "/".join(["$course$", "top", "quizgen", deck_title.replace("/", "//"), topic.replace("/", "//")])
 
 
+def _breaks(text: str) -> str:
+    # A line break is one, however written: XML readers turn "\r\n" and a lone "\r" into "\n" (XML 1.0, 2.11).
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def assert_cites(text: str, citation: dict) -> None:
-    """The citation, every part of it, in a feedback text as a reader gets it."""
+    """The citation, every part of it, in a feedback text as a reader gets it (every line break kept)."""
+    text = _breaks(text)
     for key in ("publisher", "title", "published", "quote"):
-        assert citation[key] in text, f"{key} {citation[key]!r} missing from {text!r}"
+        assert _breaks(citation[key]) in text, f"{key} {citation[key]!r} missing from {text!r}"
     if citation["note"]:
-        assert citation["note"] in text, f"note {citation['note']!r} missing from {text!r}"
+        assert _breaks(citation["note"]) in text, f"note {citation['note']!r} missing from {text!r}"
 
 
 def test_hostile_cases_carry_every_special_character(roots):
@@ -112,15 +128,38 @@ def read_gift(path: Path) -> list[dict]:
     return json.loads(done.stdout)
 
 
+# Moodle 4.5's qformat_gift, ported line for line where gift-pegjs reads differently from Moodle:
+# escapedchar_pre() is all the unescaping a $CATEGORY: line gets (gift-pegjs keeps the line raw), and
+# extract_idnumber_and_tags_from_comment() reads "[tag:…]" up to the first "]" not written "\]"
+# (gift-pegjs stops at the first "]").
+_MOODLE_ESCAPED = ("\\:", "\\#", "\\=", "\\{", "\\}", "\\~", "\\n")
+_MOODLE_PLACEHOLDERS = ("&&058;", "&&035;", "&&061;", "&&123;", "&&125;", "&&126;", "&&010")
+_MOODLE_TAG = re.compile(r"\[(tag|id):((?:\\\]|[^\]\[])+)\]")
+
+
+def moodle_escapedchar_pre(text: str) -> str:
+    text = text.replace("\\\\", "&&092;")
+    for escaped, placeholder in zip(_MOODLE_ESCAPED, _MOODLE_PLACEHOLDERS, strict=True):
+        text = text.replace(escaped, placeholder)
+    return text.replace("&&092;", "\\")
+
+
+def moodle_tags(comment_line: str) -> list[str]:
+    return [m.group(2).strip().replace("\\]", "]") for m in _MOODLE_TAG.finditer(comment_line)
+            if m.group(1) == "tag"]
+
+
 def test_gift_read_by_gift_pegjs(case):
     expected, export = case
-    parsed = read_gift(export("gift"))
+    path = export("gift")
+    parsed = read_gift(path)
     questions = [p for p in parsed if p["type"] != "Category"]
     assert [p["type"] for p in questions] == ["MC"] * len(expected["questions"])
     categories = []
     for p in parsed:
         if p["type"] == "Category":
-            categories.append(p["title"])
+            categories.append(moodle_escapedchar_pre(p["title"]))
+    comments = [line for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("// [id:")]
     for n, (got, want) in enumerate(zip(questions, expected["questions"], strict=True), start=1):
         assert got["stem"]["format"] == "html"
         assert html.unescape(got["stem"]["text"]) == want["stem"]
@@ -134,7 +173,11 @@ def test_gift_read_by_gift_pegjs(case):
         assert got["id"] == f"{want['fact_id']}.{want['kind']}"
         assert got["title"] == f"{n:03d} {want['fact_id']}.{want['kind']}"
         assert f"template-{want['kind']}" in got["tags"]
-        assert all("]" not in t for t in got["tags"])  # a tag with "]" cannot be written in GIFT
+    facts = {f["id"]: f for f in json.loads(run("facts", "--content", str(content_of(expected)), "--json"))}
+    for comment, want in zip(comments, expected["questions"], strict=True):
+        tags = moodle_tags(comment)
+        assert tags[: len(facts[want["fact_id"]]["tags"])] == facts[want["fact_id"]]["tags"]  # "x]y" too
+        assert tags[-3:] == [f"kind-{want['fact_kind']}", f"template-{want['kind']}", "quizgen"]
     topics = list(dict.fromkeys(q["topic"] for q in expected["questions"]))
     assert set(categories) == {moodle_category(expected["title"], t) for t in topics}
 
@@ -228,6 +271,59 @@ def test_canvas_qti_integrity_check_catches_a_dangling_answer(case, tmp_path):
     assert any("gnothere" in v for v in check_package(str(broken)))
 
 
+IMSCC11 = TESTS / "data" / "imscc11"  # the CC 1.1 schemas, unchanged, without the network (see its README)
+
+
+@pytest.fixture(scope="module")
+def cc_profile():
+    """The schema the manifest's schemaLocation names (CC 1.1 profile of IMS CP 1.2) and its Schematron rules."""
+    from lxml import etree, isoschematron
+
+    document = etree.parse(str(IMSCC11 / "ccv1p1_imscp_v1p2_v1p0.xsd"))
+    # The embedded rules predate ISO Schematron's grammar (a title after ns): lxml runs them unchecked.
+    return etree.XMLSchema(document), isoschematron.Schematron(document, validate_schema=False)
+
+
+def _manifest(path: Path):
+    from lxml import etree
+
+    with zipfile.ZipFile(path) as z:
+        return etree.fromstring(z.read("imsmanifest.xml"))
+
+
+def test_canvas_manifest_is_valid_against_the_schema_it_names(case, cc_profile):
+    _, export = case
+    schema, rules = cc_profile
+    manifest = _manifest(export("canvas-qti"))
+    location = manifest.get("{http://www.w3.org/2001/XMLSchema-instance}schemaLocation").split()
+    names = dict(zip(location[::2], location[1::2], strict=True))
+    assert names[manifest.nsmap[None]].endswith("/" + "ccv1p1_imscp_v1p2_v1p0.xsd")
+    assert schema.validate(manifest), schema.error_log
+    assert rules.validate(manifest), rules.error_log
+
+
+def test_the_cc_profile_schema_refuses_what_it_should(case, cc_profile):
+    """The check above can fail: the manifest of before (IMS Content 1.1.3), a wrong type, a misfiled resource."""
+    from lxml import etree
+
+    _, export = case
+    schema, rules = cc_profile
+    manifest = _manifest(export("canvas-qti"))
+    cp = {"cp": manifest.nsmap[None]}
+    old = etree.fromstring(etree.tostring(manifest))
+    old.find("cp:metadata/cp:schema", cp).text = "IMS Content"
+    assert not schema.validate(old) and "IMS Common Cartridge" in str(schema.error_log)
+    old = etree.fromstring(etree.tostring(manifest))
+    old.find("cp:metadata/cp:schemaversion", cp).text = "1.1.3"
+    assert not schema.validate(old) and "1.1.0" in str(schema.error_log)
+    typed = etree.fromstring(etree.tostring(manifest))
+    typed.find("cp:resources/cp:resource", cp).set("type", "imsqti_xmlv1p2")  # not a CC 1.1 resource type
+    assert not schema.validate(typed)
+    misfiled = etree.fromstring(etree.tostring(manifest))
+    misfiled.findall("cp:resources/cp:resource", cp)[1].set("href", "elsewhere.xml")
+    assert schema.validate(misfiled) and not rules.validate(misfiled)  # RULE 10b: href without its file
+
+
 def test_canvas_qti_items_match_the_quiz(case):
     expected, export = case
     items, ns = _qti_items(export("canvas-qti"))
@@ -273,11 +369,35 @@ def test_blackboard_read_by_qti_package_maker(case):
     assert len(items) == len(expected["questions"])
     for item, want in zip(items, expected["questions"], strict=True):
         assert item.item_type == "MC"
-        stem, _, citation = item.question_text.partition("<br/><br/><p>Source: ")
+        stem, _, source = item.question_text.partition("<br/><br/>")
         assert _bb_text(stem) == want["stem"]
-        assert_cites(_bb_text(citation), want["citation"])
         assert [_bb_text(c) for c in item.choices_list] == want["options"]
         assert item.choices_list.index(item.answer_text) == want["answer_index"]
+        # No feedback field: students read the source line while answering. Only the publisher and date,
+        # never the title, quote or note, and nothing there names the right option.
+        citation = want["citation"]
+        source = _bb_text(source)
+        assert source.startswith("Source: ")
+        assert citation["quote"] not in source and citation["title"] not in source
+        assert not names(normalise_option(source), normalise_option(want["answer"]))
+        shown = [p for p in (citation["publisher"], citation["published"])
+                 if not names(normalise_option(p), normalise_option(want["answer"]))]
+        assert source.removeprefix("Source: ").startswith(", ".join(shown))
+
+
+def test_blackboard_never_shows_a_right_option_its_citation_names(case, roots):
+    """The bundled quotes name the answers of most questions: none of that reaches the question text."""
+    expected, export = case
+    lines = export("blackboard").read_text(encoding="ascii").splitlines()
+    named_in_citation = 0
+    for line, want in zip(lines, expected["questions"], strict=True):
+        question = _bb_text(line.split("\t")[1])
+        answer = normalise_option(want["answer"])
+        if names(normalise_option(want["citation"]["quote"] + " " + want["citation"]["title"]), answer):
+            named_in_citation += 1
+        assert not names(normalise_option(question.removeprefix(want["stem"])), answer), question
+    if expected["code"].startswith("all-facts."):
+        assert named_in_citation >= 5  # the check above has leaks to catch
 
 
 # ---- Quizizz and Kahoot spreadsheets: python-calamine -----------------------------------------
@@ -292,8 +412,11 @@ def _sheet(path: Path, name: str) -> list[list]:
 def test_quizizz_read_by_calamine(case):
     expected, export = case
     rows = _sheet(export("quizizz"), "Quiz")
+    # Quizizz's template: the header, the instruction row (skipped by Quizizz's importer), questions from row 3.
     assert tuple(rows[0]) == spreadsheets.QUIZIZZ_HEADER
-    body = rows[1:]
+    assert tuple(rows[1]) == spreadsheets.QUIZIZZ_INSTRUCTIONS
+    assert rows[1][0] == "Text of the question (required)" and rows[1][7] == "Integer (1-5 for the correct option)"
+    body = rows[2:]
     assert len(body) == len(expected["questions"])
     for row, want in zip(body, expected["questions"], strict=True):
         record = dict(zip(spreadsheets.QUIZIZZ_HEADER, row, strict=True))
@@ -307,27 +430,116 @@ def test_quizizz_read_by_calamine(case):
         assert_cites(record["Answer explanation"], want["citation"])
 
 
-def _fits_kahoot(q: dict) -> bool:
-    return len(q["stem"]) <= 120 and all(len(o) <= 75 for o in q["options"]) and len(q["options"]) <= 4
+def units(text: str) -> int:
+    """Length as Kahoot counts it: UTF-16 code units (a character beyond the BMP is two)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+# Row 8 of Kahoot's own template (KahootQuizTemplate.xlsx), word for word.
+KAHOOT_TEMPLATE_HEADER = ("#", "Question - max 120 characters", "Answer 1 - max 75 characters",
+                          "Answer 2 - max 75 characters", "Answer 3 - max 75 characters",
+                          "Answer 4 - max 75 characters", "Time limit (sec) – 5, 10, 20, 30, 60, 90, 120, or 240 secs",
+                          "Correct answer(s) - choose at least one")
+
+
+def _kahoot_form(text: str, limit: int, statement: bool = False) -> str:
+    """What the file may hold for ``text``: the text itself when it fits, else its short form."""
+    return text if units(text) <= limit else short.fit(text, limit, statement=statement)
 
 
 def test_kahoot_read_by_calamine(case):
     expected, export = case
     path = export("kahoot", "--skip-too-long")
     rows = _sheet(path, "Quiz")
-    assert tuple(rows[7]) == spreadsheets.KAHOOT_HEADER
+    assert tuple(rows[7]) == KAHOOT_TEMPLATE_HEADER
     body = [r for r in rows[8:] if any(v != "" for v in r)]
-    kept = [(n, q) for n, q in enumerate(expected["questions"], start=1) if _fits_kahoot(q)]
-    assert len(body) == len(kept)
     sources = _sheet(path, "Sources")
     assert tuple(sources[0]) == spreadsheets.SOURCES_HEADER
-    for row, source_row, (number, want) in zip(body, sources[1:], kept, strict=True):
-        assert row[0] == number
-        assert row[1] == want["stem"] and len(row[1]) <= 120
+    numbers = [int(row[0]) for row in body]
+    assert numbers == sorted(numbers) and len(numbers) == len(set(numbers))
+    left_out = set(range(1, len(expected["questions"]) + 1)) - set(numbers)
+    for number in left_out:  # only what breaks a limit even in short form
+        want = expected["questions"][number - 1]
+        stem = _kahoot_form(want["stem"], 120, want["kind"] == "true_false")
+        assert units(stem) > 120 or any(units(_kahoot_form(o, 75)) > 75 for o in want["options"])
+    for row, source_row in zip(body, sources[1:], strict=True):
+        number = int(row[0])
+        want = expected["questions"][number - 1]
+        assert row[1] == _kahoot_form(want["stem"], 120, want["kind"] == "true_false")
+        assert units(row[1]) <= 120
         answers = row[2:6]
-        assert answers[: len(want["options"])] == want["options"]
-        assert all(len(a) <= 75 for a in answers)
+        assert answers[: len(want["options"])] == [_kahoot_form(o, 75) for o in want["options"]]
+        assert all(units(a) <= 75 for a in answers)
         assert row[6] in (5, 10, 20, 30, 60, 90, 120, 240)
         assert row[7] == want["answer_index"] + 1
+        # The teacher's sheet holds the question and answer in full, with the citation.
         assert source_row[:3] == [number, want["stem"], want["answer"]]
         assert_cites(source_row[3], want["citation"])
+
+
+# ---- every bundled deck, whole, in every format -----------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def bundled_quizzes():
+    from quizgen.content import load_library
+    from quizgen.quiz import QuizMaker, QuizSpec
+
+    library = load_library(None)
+    maker = QuizMaker(library)
+    quizzes = [maker.make(QuizSpec(deck_id, count=20, seed=seed))
+               for deck_id in library.decks for seed in range(8)]
+    # And quizzes of one kind each, so every fact is asked in every kind.
+    one_kind = [maker.make(QuizSpec(deck_id, count=20, seed=seed, kinds=(kind,)))
+                for deck_id in library.decks for kind in ("forward", "reverse", "true_false") for seed in range(12)]
+    return library, quizzes, one_kind
+
+
+def test_a_20_question_quiz_of_every_bundled_deck_exports_whole_to_every_format(bundled_quizzes, tmp_path):
+    from python_calamine import CalamineWorkbook
+
+    from quizgen.export.formats import FORMATS
+
+    library, quizzes, one_kind = bundled_quizzes
+    assert {q.spec.deck_id for q in quizzes} == set(library.decks)
+    for quiz in quizzes + one_kind[::6]:
+        for name, export_format in FORMATS.items():
+            rendered = export_format.render(quiz, library)
+            assert rendered.left_out == (), (quiz.code, name, [str(x) for x in rendered.left_out])
+            assert rendered.written == len(quiz.questions), (quiz.code, name)
+        # Kahoot's file read back: every question, each text within Kahoot's limits in UTF-16 units.
+        path = tmp_path / f"{quiz.code}.xlsx"
+        path.write_bytes(FORMATS["kahoot"].render(quiz, library).data)
+        rows = [r for r in CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Quiz").to_python()[8:]
+                if any(v != "" for v in r)]
+        assert [r[0] for r in rows] == list(range(1, len(quiz.questions) + 1))
+        assert all(units(r[1]) <= 120 and all(units(a) <= 75 for a in r[2:6]) for r in rows), quiz.code
+
+
+def test_kahoot_short_forms_are_written_not_cut_and_all_in_use(bundled_quizzes):
+    library, quizzes, one_kind = bundled_quizzes
+    quizzes = quizzes + one_kind
+    texts = "\n".join(t for quiz in quizzes for q in quiz.questions for t in (q.stem, *q.options))
+    for long, short_text in short.PHRASES:
+        assert units(short_text) < units(long), long
+        # Written, not truncated: the short form is no prefix of the long one, and it keeps its last word.
+        assert not (short_text and long.startswith(short_text)), long
+        # Every entry is used by the bundled content: a stale one (the curated text changed) shows here.
+        assert long in texts or long[:1].upper() + long[1:] in texts, f"no bundled text holds {long!r}"
+    shortened_texts = {short.short_form(t) for t in texts.splitlines()}
+    for long, short_text in short.TIGHTER:  # applied to the short forms above, where they are still too long
+        assert units(short_text) < units(long) and not long.startswith(short_text), long
+        assert any(long in t for t in shortened_texts), f"no short form holds {long!r}"
+    shortened = [q for quiz in quizzes for q in quiz.questions
+                 if units(q.stem) > 120 or any(units(o) > 75 for o in q.options)]
+    assert len(shortened) >= 20  # the bundled content needs the short forms: the check above has work to do
+
+
+def test_kahoot_counts_utf16_code_units():
+    assert units("😀") == 2 == short.utf16_units("😀")
+    assert short.utf16_units("é" * 120) == 120
+    assert short.fit("😀" * 60, 120) == "😀" * 60  # exactly 120 units
+    assert short.utf16_units(short.fit("😀" * 61, 120)) == 122  # no phrase to shorten: still over, never cut
+    # A true/false statement first drops "True or false? " (Kahoot's answers say True and False).
+    statement = "True or false? " + "x" * 110
+    assert short.fit(statement, 120, statement=True) == "x" * 110

@@ -25,6 +25,7 @@ from quizgen.cli import cli
 from quizgen.content import load_library
 from quizgen.export import gift, moodle
 from quizgen.export.formats import FORMATS
+from quizgen.export.short import fit
 from quizgen.quiz import QuizMaker, QuizSpec
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,8 +48,14 @@ def quiz_json(root: Path, deck: str, count: int, seed: int, kinds: str = "forwar
     return json.loads(result.stdout)
 
 
+def units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2  # Kahoot counts UTF-16 code units
+
+
 def too_long_for_kahoot(q: dict) -> bool:
-    return len(q["stem"]) > 120 or any(len(o) > 75 for o in q["options"])
+    """Over Kahoot's limits even in the short form (quizgen.export.short's table is the spec)."""
+    stem = fit(q["stem"], 120, statement=q["kind"] == "true_false")
+    return units(stem) > 120 or any(units(fit(o, 75)) > 75 for o in q["options"]) or len(q["options"]) > 4
 
 
 # ---- limits: listed, never cut ----------------------------------------------------------------
@@ -279,3 +286,33 @@ def test_bad_requests_get_plain_messages(hostile_client, mini_client, url, statu
     status = status or 400
     assert response.status_code == status
     assert "Something went wrong" not in response.get_data(as_text=True)
+
+
+def _left_out_numbers(page: str, anchor: str) -> list[int]:
+    block = page.split(anchor, 1)[1].split("</ul>", 1)[0]
+    return [int(n) for n in re.findall(r"<li>Question (\d+) \(", block)]
+
+
+def test_deck_page_warns_before_the_click_what_kahoot_would_leave_out(hostile_client, hostile_root):
+    """The form's own quiz (default count, quiz number 0): the warning lists what the download would list."""
+    page = hostile_client.get("/decks/hostile").get_data(as_text=True)
+    count = int(re.search(r'id="export-count"[^>]*value="(\d+)"', page).group(1))
+    expected = quiz_json(hostile_root, "hostile", count, 0)
+    over = [n for n, q in enumerate(expected["questions"], start=1) if too_long_for_kahoot(q)]
+    assert over, "the hostile deck's default quiz has questions over Kahoot's limits"
+    assert 'id="kahoot-warning"' in page
+    assert page.index('id="kahoot-warning"') < page.index('name="format" value="kahoot"')  # before the button
+    assert _left_out_numbers(page, 'id="kahoot-warning"') == over
+    assert f"would leave out {len(over)} of {len(expected['questions'])} questions" in page
+    download = hostile_client.get(f"/q/{expected['code']}/export/kahoot").get_data(as_text=True)
+    assert [int(n) for n in re.findall(r"<li>Question (\d+) \(", download)] == over
+
+
+def test_bundled_deck_pages_have_no_kahoot_warning():
+    from quizgen.webapp import create_app
+
+    client = create_app({"TESTING": True}).test_client()
+    for deck_id in load_library(None).decks:
+        page = client.get(f"/decks/{deck_id}")
+        assert page.status_code == 200
+        assert 'id="kahoot-warning"' not in page.get_data(as_text=True), deck_id

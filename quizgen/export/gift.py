@@ -7,8 +7,21 @@ after every answer and ``####`` general feedback holding the citation. A
 topic, so the quiz's order is kept.
 
 All text is marked ``[html]`` and HTML-escaped first, then GIFT-escaped: each of
-``~ = # { } :`` and the backslash gets a backslash, and a line break becomes
-``\\n``, so no text can end a question, start a comment or pass for a weight.
+``~ = # { } :`` and the backslash gets a backslash, and a line break (``\\r\\n``,
+``\\n`` or a lone ``\\r``) becomes ``\\n``, so no text can end a question, start a
+comment or pass for a weight.
+
+Moodle reads the other parts its own way (qformat_gift, Moodle 4.5):
+
+* the ``$CATEGORY:`` line is taken to its end after only the first step of
+  unescaping (``escapedchar_pre``): ``\\\\`` becomes ``\\``, and ``\\:``, ``\\#``, ``\\=``,
+  ``\\{``, ``\\}``, ``\\~``, ``\\n`` become placeholders (``&&058;``…) that are never turned
+  back. So there every backslash is doubled and nothing else is escaped;
+* ``[id:…]`` and ``[tag:…]`` in the comment line end at the first ``]`` not written
+  ``\\]``: a ``]`` in a tag is written ``\\]``.
+
+Moodle imports every GIFT multiple-choice question with "Shuffle the choices" on: the
+format has no way to say otherwise (Moodle XML and the other formats keep the order).
 """
 
 from __future__ import annotations
@@ -27,12 +40,22 @@ from .feedback import (
 from .moodle import CATEGORY_ROOT
 from .rendered import Progress, Rendered
 
-_SPECIAL = str.maketrans({c: "\\" + c for c in "\\~=#{}:"} | {"\n": "\\n", "\r": ""})
+_SPECIAL = str.maketrans({c: "\\" + c for c in "\\~=#{}:"} | {"\n": "\\n", "\r": "\\n"})
 
 
 def escape(value: str) -> str:
     """GIFT-escape text: a backslash before every special character, ``\\n`` for a line break."""
+    # "\r\n" is one break; a lone "\r" (old Mac files) is one too, never deleted (it would glue two words).
     return value.replace("\r\n", "\n").translate(_SPECIAL)
+
+
+def category_line(path: str) -> str:
+    """The ``$CATEGORY:`` line as Moodle reads it back: every backslash doubled, nothing else escaped."""
+    return "$CATEGORY: " + " ".join(path.split()).replace("\\", "\\\\")
+
+
+def _tag(value: str) -> str:
+    return value.replace("]", "\\]")
 
 
 def _html(value: str) -> str:
@@ -41,10 +64,10 @@ def _html(value: str) -> str:
 
 
 def _id_comment(library: Library, q) -> str:  # noqa: ANN001 - a Question
-    # Moodle reads "[id:…]" and "[tag:…]" up to the first "]", with no escape: ids are slugs, and the
-    # rare tag holding "]" is left out here (Moodle XML carries it).
-    tags = [t for t in question_tags(library, q) if "]" not in t]
-    return f"// [id:{item_id(q)}] " + " ".join(f"[tag:{t}]" for t in tags)
+    # Moodle reads "[id:…]" and "[tag:…]" up to the first "]" not written "\\]" (ids are slugs). A tag
+    # holding "[" or ending in a backslash cannot be written so; the rare one is left out (Moodle XML has it).
+    tags = [t for t in question_tags(library, q) if "[" not in t and not t.endswith("\\")]
+    return f"// [id:{item_id(q)}] " + " ".join(f"[tag:{_tag(t)}]" for t in tags)
 
 
 def render(quiz: Quiz, library: Library, progress: Progress | None = None) -> Rendered:
@@ -54,8 +77,7 @@ def render(quiz: Quiz, library: Library, progress: Progress | None = None) -> Re
     for number, q in enumerate(quiz.questions, start=1):
         if q.topic != topic:
             topic = q.topic
-            # A category line is read raw to the end of the line: only its line breaks matter.
-            lines += ["$CATEGORY: " + category_path(*CATEGORY_ROOT, quiz.title, topic), ""]
+            lines += [category_line(category_path(*CATEGORY_ROOT, quiz.title, topic)), ""]
         lines.append(_id_comment(library, q))
         lines.append(f"::{escape(question_name(number, q))}::{_html(html_text(q.stem))} {{")
         for index, option in enumerate(q.options):

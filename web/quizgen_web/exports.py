@@ -11,9 +11,11 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 
-from quizgen.errors import SubmissionError
+from quizgen.errors import QuizgenError, SubmissionError
 from quizgen.export.formats import FORMATS
-from quizgen.quiz import DEFAULT_COUNT, Quiz
+from quizgen.export.rendered import LeftOut
+from quizgen.export.spreadsheets import kahoot_left_out
+from quizgen.quiz import DEFAULT_COUNT, Quiz, QuizSpec
 
 from .params import maker, spec_from_args
 
@@ -22,7 +24,22 @@ bp = Blueprint("exports", __name__)
 
 @bp.app_context_processor
 def _formats() -> dict[str, Any]:
-    return {"export_formats": list(FORMATS.values()), "export_default_count": DEFAULT_COUNT}
+    return {"export_formats": list(FORMATS.values()), "export_default_count": DEFAULT_COUNT,
+            "kahoot_check": kahoot_check}
+
+
+def kahoot_check(deck_id: str, count: int, seed: int = 0) -> tuple[Quiz, tuple[LeftOut, ...]] | None:
+    """For the deck page, before any click: the questions of the quiz its export form makes by default
+    (``count`` questions, seed 0, every kind) that a Kahoot file would leave out even in short form.
+
+    One quiz, made (and cached) as the download would make it; no file is written. None when the
+    deck makes no quiz (the download says why).
+    """
+    try:
+        quiz = maker().make(QuizSpec(deck_id, count=max(count, 1), seed=seed))
+    except QuizgenError:
+        return None
+    return quiz, kahoot_left_out(quiz)
 
 
 def _format(name: str | None):  # noqa: ANN202 - an ExportFormat
