@@ -29,17 +29,6 @@ PHRASES: tuple[tuple[str, str], ...] = (
     ("the American general who came to the Soviet command headquarters to meet the Soviet front "
      "commander after the link-up of 1945",
      "the US general who visited the Soviet front HQ after the 1945 link-up"),
-    ("the American in the famous photograph of the link-up who said the meeting created the "
-     "impression that the world was one",
-     "the American in the link-up photo who said the world seemed to be one"),
-    ("the Russian Ambassador to the United States at the time of the link-up’s 2020 anniversary",
-     "Russia’s Ambassador to the US at the link-up’s 2020 anniversary"),
-    ("the Russian President who issued a joint statement with the U.S. President on the link-up’s "
-     "2020 anniversary",
-     "the Russian President who made the 2020 joint statement with the US leader"),
-    ("the U.S. President who issued a joint statement with Russia’s President on the link-up’s 2020 "
-     "anniversary",
-     "the US President who made the 2020 joint statement with Russia’s leader"),
     ("Commissar of Foreign Affairs’", "Foreign Commissar’s"),
     ("Commissar of Foreign Affairs", "Foreign Commissar"),
     ("the Soviet head of state to whom the US President wrote in 1933 proposing negotiations on recognition",
@@ -48,8 +37,6 @@ PHRASES: tuple[tuple[str, str], ...] = (
      "the US President who wrote to Moscow in 1933 proposing recognition talks"),
     ("the US President’s letter to the Soviet head of state proposing negotiations on recognition",
      "the US President’s letter to Moscow proposing recognition talks"),
-    ("the Soviet lieutenant colonel whose regiment met the first American patrol near Strehla",
-     "the Soviet lieutenant colonel whose men first met a US patrol near Strehla"),
     ("the Soviet marshal who commanded the Third Ukrainian Front at Vienna in 1945",
      "the Soviet marshal who led the Third Ukrainian Front at Vienna in 1945"),
     ("the Soviet marshal who inspected the troops and delivered a speech at the joint Allied victory "
@@ -59,13 +46,6 @@ PHRASES: tuple[tuple[str, str], ...] = (
      "the Soviet marshal who led the 1945 campaign against Japan in Manchuria"),
     ("the Soviet marshal who said the September 1945 parade symbolised the Anti-Hitler Coalition’s victory",
      "the Soviet marshal who said the 1945 parade symbolised the Allies’ victory"),
-    ("the Soviet officer in the famous link-up photograph who said the world could become a better place",
-     "the Soviet officer in the link-up photo who hoped for a better world"),
-    ("the Speaker of the U.S. House of Representatives at the time of the link-up’s 2020 anniversary",
-     "the US House Speaker at the time of the link-up’s 2020 anniversary"),
-    ("the U.S. Ambassador to Russia who said in April 2020 that the world is safer when the United "
-     "States and Russia “reach across that bridge and work together”",
-     "the US envoy to Russia who in April 2020 urged the two to work together"),
     ("the US President who refused to recognise Soviet Russia after the October Revolution",
      "the first US President to refuse to recognise Soviet Russia"),
     ("the US Secretary of State who took part in the 1933 talks on recognition in Washington",
@@ -92,14 +72,8 @@ PHRASES: tuple[tuple[str, str], ...] = (
     (", after which the United States refused to recognise the new Soviet state,", ""),
     (", after which the United States refused to recognise the new Soviet state", ""),
     ("the joint Allied victory parade of September 1945", "the Allied victory parade of September 1945"),
-    ("want to restrict Japan’s expansion", "want to curb Japan’s expansion"),
-    ("wanted to restrict Japan’s expansion", "wanted to curb Japan’s expansion"),
-    ("when it recognised the Soviet state in 1933", "when it recognised Moscow in 1933"),
-    ("had the divisions that met Red Army troops", "had the divisions that met the Red Army"),
-    ("which group of American civilians watched", "which group of US civilians watched"),
-    ("watched the joint Allied victory parade of September 1945 from the grandstands with the Allied "
-     "commanders",
-     "watched the 1945 Allied parade beside the commanders"),
+    ("the Soviet marshal whose troops first met US troops in Germany, in April 1945",
+     "the Soviet marshal whose men first met US troops in Germany, in April 1945"),
 )
 
 # Shorter still, used only where the forms above are not short enough.
