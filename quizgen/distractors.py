@@ -169,9 +169,10 @@ class Avoid:
     phrases: frozenset[tuple[str, ...]] = frozenset()
     keys: frozenset[str] = frozenset()
     stems: tuple[str, ...] = ()  # the other stems, normalised: an option they print is struck out by reading
+    used: frozenset[str] = frozenset()  # wrong options already offered: the same three events twice look made up
 
     def refuses(self, key: str, entities: frozenset[str]) -> bool:
-        if not entities.isdisjoint(self.entities):
+        if key in self.used or not entities.isdisjoint(self.entities):
             return True
         if self.keys and any(names(key, k) for k in self.keys if not k.isdigit()):
             return True
@@ -382,7 +383,7 @@ class DistractorIndex:
         if isinstance(fact, PersonFact):
             nat, word = nation(fact.nationality), role_word(fact.role)
             self._tiers(picker, ("name", word, nat), fact, rng, fact.distractors)
-            surname = normalise_option(fact.name).split()[-1]
+            surname = (normalise_option(fact.name).split() or [""])[-1]
             # "Ernest Rutherford" beside "Daniel Rutherford": the shared name points at the key.
             picker.reject = lambda key: key.split()[-1:] == [surname]
             if word:
@@ -427,7 +428,7 @@ class DistractorIndex:
             return picker.picks()
         if isinstance(fact, PersonFact):
             name = normalise_option(fact.name)
-            surname = name.split()[-1]
+            surname = (name.split() or [""])[-1]
             word = role_word(fact.role)
             # Another fact's role of the same person is also true; a role naming the person (or his
             # surname: "a periodic system like Mendeleev's") gives it away; a role of another rank or
@@ -639,11 +640,11 @@ _SCALES_BELOW = (0.5, 0.6, 0.7, 0.75)
 _SCALES_ABOVE = (1.3, 1.4, 1.5, 2.0)
 
 
-def _round_like(x: float, like: float) -> float:
-    """``x`` with as many significant digits as ``like`` (at least two)."""
+def _round_like(x: float, like: float, least: int = 2) -> float:
+    """``x`` with as many significant digits as ``like`` (at least ``least``)."""
     if x == 0 or not math.isfinite(x):
         return x
-    digits = max(2, len(Decimal(repr(float(like))).normalize().as_tuple().digits))
+    digits = max(least, len(Decimal(repr(float(like))).normalize().as_tuple().digits))
     rounded = float(f"{x:.{digits - 1}e}")
     return int(rounded) if rounded.is_integer() and abs(rounded) < EXACT_DIGITS_BELOW and (
         isinstance(like, int) or float(like).is_integer()) else rounded
@@ -671,10 +672,11 @@ def _scaled_distractors(fact: QuantityFact, rng: random.Random, want: int) -> li
         low, high = value
         # A wrong range never overlaps the true one, or it would be partly true.
         def shifted(k: float) -> tuple:
-            return (_round_like(low * k, low), _round_like(high * k, high))
+            # As round as the true range's ends: "0.75 to 4.5 km" beside "5 to 30 km" stands out.
+            return (_round_like(low * k, low, 1), _round_like(high * k, high, 1))
         if low > 0:
-            below = [r for r in (shifted(low / high * k) for k in (0.9, 0.75, 0.6)) if r[1] < low and r[0] > 0]
-            above = [r for r in (shifted(high / low * k) for k in (1.1, 1.3, 1.6)) if r[0] > high]
+            below = [r for r in (shifted(low / high * k) for k in (0.9, 0.5, 0.25)) if r[1] < low and r[0] > 0]
+            above = [r for r in (shifted(high / low * k) for k in (1.1, 2.0, 4.0)) if r[0] > high]
         else:
             width = high - low
             below = [(_round_like(low - n * width, low), _round_like(high - n * width, high)) for n in (1.2, 2.4)]

@@ -265,13 +265,17 @@ def _avoid(chosen: Sequence[Question]) -> Avoid:
     entities: set[str] = set()
     grams: set[tuple[str, ...]] = set()
     keys: set[str] = set()
+    used: set[str] = set()
     for q in chosen:
         entities |= q.entities
+        if q.template != "true_false":
+            used.update(normalise_option(o) for n, o in enumerate(q.options) if n != q.answer_index)
         grams |= phrases(q.stem)
         if q.template == "reverse":
             grams |= phrases(q.answer)
         keys.update(k for k in q.keys if len(k) > 3)
-    return Avoid(frozenset(entities), frozenset(grams), frozenset(keys), tuple(q.stem_shown for q in chosen))
+    return Avoid(frozenset(entities), frozenset(grams), frozenset(keys), tuple(q.stem_shown for q in chosen),
+                 frozenset(used))
 
 
 # Bumped whenever the same spec and content would make other questions (assembly, distractors,
