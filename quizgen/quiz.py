@@ -365,6 +365,7 @@ class QuizMaker:
         # The order is bounded (a small deck once through, a large one by 8 * count + 100 draws).
         details = 0
         capped = self._has_more_than_details(spec.deck_id)
+        avoid, avoid_made_for = Avoid(), 0
         for i in self._order(facts, self.drawable(spec.deck_id), spec.count, rng):
             if len(chosen) >= spec.count:
                 break
@@ -377,7 +378,9 @@ class QuizMaker:
             subject = self.knowledge.subject(fact)
             if answer in answers or subject in subjects:
                 continue
-            q = self._question(fact, spec, chosen, title, self._balance(chosen))
+            if avoid_made_for != len(chosen):  # what the options must keep clear of changes with each choice
+                avoid, avoid_made_for = _avoid(chosen), len(chosen)
+            q = self._question(fact, spec, chosen, title, self._balance(chosen), avoid)
             if q is not None:
                 repair.update(n for n, other in enumerate(chosen) if other.clues(q))
                 details += fact.importance == 1
@@ -424,23 +427,24 @@ class QuizMaker:
         return allowed
 
     def _question(self, fact, spec: QuizSpec, chosen: Sequence[Question] = (), title: str = "",
-                  truth: bool | None = None) -> Question | None:
+                  truth: bool | None = None, avoid: Avoid | None = None) -> Question | None:
         """The fact's first sound question, among the allowed kinds, that neither gives away nor is given
         away by a chosen question or the deck title, and whose options stand for nothing the chosen ask
         about; None if it has none."""
         rng = _rng("question", spec.deck_id, spec.seed, fact.id)
         for template in self._templates(fact, spec, rng):
-            q = self._one(fact, template, spec, chosen, title, truth)
+            q = self._one(fact, template, spec, chosen, title, truth, avoid)
             if q is not None:
                 return q
         return None
 
     def _one(self, fact, template: str, spec: QuizSpec, chosen: Sequence[Question], title: str,
-             truth: bool | None) -> Question | None:
+             truth: bool | None, avoid: Avoid | None = None) -> Question | None:
         rng = _rng("question", spec.deck_id, spec.seed, fact.id, template)
         try:
             q = make_question(fact, template, self.library.source_of(fact), self.library.topics[fact.id],
-                              self.index, rng, knowledge=self.knowledge, avoid=_avoid(chosen), truth=truth)
+                              self.index, rng, knowledge=self.knowledge,
+                              avoid=_avoid(chosen) if avoid is None else avoid, truth=truth)
         except QuestionError:
             return None
         if any(names(title, k) for k in q.keys):
