@@ -145,7 +145,9 @@ def _number(value: Any) -> int | float:
         return value
     if abs(value) > MAX_QUANTITY:
         raise ValueError(f"{value!r} is beyond the limit of {MAX_QUANTITY:,} either way; give it in a larger "
-                         "measure (e.g. value = 2.5 with measure = \"billion\")")
+                         "measure (e.g. value = 2.5 with measure = \"billion\"), or, for a constant of science, "
+                         f"in scientific notation with at most {MAX_SIGNIFICANT} significant digits within "
+                         "10^±99 (e.g. 6.02214076e23)")
     if isinstance(value, float) and -Decimal(repr(value)).as_tuple().exponent > MAX_DECIMALS:
         raise ValueError(f"{value!r} has more than {MAX_DECIMALS} decimals and more than {MAX_SIGNIFICANT} "
                          "significant digits; round it (e.g. 9.81), or write it in scientific notation with "

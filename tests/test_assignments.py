@@ -13,7 +13,7 @@ import pytest
 from quizgen.content import bundled_root
 from quizgen.quiz import QuizSpec
 
-DECK = "link-up-1945"
+DECK = "all-facts"
 RESPONSE_KEYS = {"id", "student_url", "teacher_url", "teacher_secret", "quiz"}
 
 

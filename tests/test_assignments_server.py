@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-DECK = "link-up-1945"
+DECK = "all-facts"
 SUBMISSIONS = 200
 
 
