@@ -33,3 +33,9 @@ MAX_DECIMALS = 3
 # Bytes of one content file (a facts, source or deck .toml, or a stored text): a long book is
 # about 2 MB of text; a file larger than this is a mistake, and reading it is bounded.
 MAX_FILE_BYTES = 8 * 1024 * 1024
+
+# Worksheets: questions printed in one request (count × variants), the same bound for the web
+# form and its PDF, the CLI and every caller of quizgen.worksheet. About four questions fit a
+# page with the marking grid and keys (34 × 12 = 408 printed 99 A4 pages in 12 s on one core),
+# so this is about 120 pages and 15 s of one core at most.
+MAX_SHEET_QUESTIONS = 500

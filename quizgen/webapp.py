@@ -13,6 +13,7 @@ the slow client (measured: 8 such clients took the home page from 3 ms to time-o
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
 import os
@@ -41,6 +42,10 @@ KEEPALIVE_TIMEOUT = 5
 MAX_HEADER_BYTES = 32 * 1024
 MAX_BODY_BYTES = 1024 * 1024
 CONNECTION_LIMIT = 1000
+# How long a thread holding the GIL keeps it when another wants it (Python's default: 5 ms).
+# A page waits for the GIL a few times (accept, read, render, send); beside a PDF or .apkg
+# build that is a few default intervals per page, so it is shortened in the servers' processes.
+SWITCH_INTERVAL = 0.001
 # The headers every answer of the site carries, also on waitress's own error answers (a
 # malformed request, headers too large), which never reach the app.
 SERVER_ERROR_HEADERS = (
@@ -107,7 +112,9 @@ def serve(content: Path | None, host: str, port: int, threads: int = DEFAULT_THR
         raise ValueError(f"server must be one of {', '.join(SERVERS)}")
     use_gunicorn = server == "gunicorn" or (server == "auto" and gunicorn_available())
     url = database_url(db)
-    app = create_app({"CONTENT": str(content) if content else None, "DATABASE_URL": url})
+    # BUILD_PROCESSES: PDFs are laid out in each worker's pool of processes, off its GIL.
+    app = create_app({"CONTENT": str(content) if content else None, "DATABASE_URL": url,
+                      "BUILD_PROCESSES": True})
     # A bad path or URL fails now, not at first use. Safe before forking: storage.engine drops
     # inherited connection pools in each child, so every worker opens its own.
     app.extensions["quizgen.assignments"].store.migrate()
@@ -118,14 +125,14 @@ def serve(content: Path | None, host: str, port: int, threads: int = DEFAULT_THR
         from waitress import wasyncore
 
         socket_map: dict = {}
+        warm_builders(app)
         waitress_server(app, socket_map, host=host, port=port, **options)
         print(f"quizgen: serving on http://{host}:{port}/ with waitress, {threads} threads "
               "(Ctrl+C to stop)", flush=True)
+        sys.setswitchinterval(SWITCH_INTERVAL)
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop as on Ctrl+C, exit status 0
-        try:
+        with contextlib.suppress(SystemExit, KeyboardInterrupt):
             wasyncore.loop(timeout=1.0, map=socket_map, use_poll=True)
-        except (SystemExit, KeyboardInterrupt):
-            pass
         return
     workers = workers or default_workers()
     print(f"quizgen: serving on http://{host}:{port}/ with gunicorn, {workers} workers × {threads} "
@@ -205,6 +212,17 @@ def waitress_server(wsgi: Any, socket_map: dict, **options: Any) -> Any:
     return server
 
 
+def warm_builders(app: Any) -> None:
+    """Start a worker's layout processes now (their forkserver imports WeasyPrint for a second
+    or two), so the first PDF a visitor asks for does not pay for it."""
+    from quizgen_web.cache import build_processes
+
+    with app.app_context():
+        pool = build_processes()
+        if pool is not None:
+            pool.submit(int).result()
+
+
 def _worker_class() -> type:
     from gunicorn.workers.base import Worker
 
@@ -215,6 +233,8 @@ def _worker_class() -> type:
 
         def run(self) -> None:
             from waitress import wasyncore
+
+            sys.setswitchinterval(SWITCH_INTERVAL)
 
             for listener in self.sockets:
                 listener.setblocking(False)
