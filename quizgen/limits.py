@@ -39,3 +39,9 @@ MAX_FILE_BYTES = 8 * 1024 * 1024
 # page with the marking grid and keys (34 × 12 = 408 printed 99 A4 pages in 12 s on one core),
 # so this is about 120 pages and 15 s of one core at most.
 MAX_SHEET_QUESTIONS = 500
+
+# Requests one client (an IP address, or X-Forwarded-For behind `serve --trusted-proxy`) may
+# make, in the `limits` package's notation. A class behind one school address submits about
+# thirty attempts within a minute; one address sent 10,000 in 17 s before these existed.
+CREATE_ASSIGNMENT_RATE = "10 per minute;100 per hour"
+SUBMIT_ATTEMPT_RATE = "120 per minute;2000 per hour"

@@ -92,6 +92,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .assignments import init_app as init_assignments
 
     init_assignments(app)  # stored assignments: DATABASE_URL, else $QUIZGEN_DATABASE_URL, else a file
+    from .ratelimit import init_app as init_rate_limits
+
+    init_rate_limits(app)  # per-client limits on creating assignments and submitting attempts
 
     app.wsgi_app = _HostGuard(app.wsgi_app)  # type: ignore[method-assign]
     app.before_request(_refuse_bad_host)
@@ -162,6 +165,7 @@ def _register_error_handlers(app: Flask) -> None:
             404: "There is no page at this address. Check the link, or start again from the list of decks.",
             405: "This address does not accept that kind of request.",
             413: "That submission is far too large to be a quiz's answers.",
+            429: "Too many requests from your address in a short time. Please wait a minute and try again.",
         }
         message = messages.get(exc.code or 500, exc.description or "")
         body, status = error_response(exc.code or 500, exc.name, message)
