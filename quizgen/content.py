@@ -418,8 +418,8 @@ class _Loader:
                     rel, f"{fact.date.iso()} is after the source was published ({published.iso()}); a source "
                     "cannot report a later event: check the date, or cite a later source",
                     fact_id=fact.id, field="date", line=_id_line(raw, fact.id)))
-        for field, message in fact_problems(fact):  # options that would read alike (quizgen.validation)
-            self.problems.append(Problem(rel, message, fact_id=fact.id, field=field, line=_id_line(raw, fact.id)))
+        for where, message in fact_problems(fact):  # options that would read alike (quizgen.validation)
+            self.problems.append(Problem(rel, message, fact_id=fact.id, field=where, line=_id_line(raw, fact.id)))
         self.facts[fact.id] = fact
         self.topics[fact.id] = topic
         self.fact_files[fact.id] = file_name
