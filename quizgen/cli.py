@@ -80,7 +80,12 @@ def check(content: Path | None) -> None:
 
         quizgen check --content ./my-content
     """
+    from .export.ledger import read_ledger
+
     library = _library(content)
+    _, ledger_problems = read_ledger(library.root)  # its file, ids and times (`anki-ledger --check`: its age)
+    if ledger_problems:
+        raise ContentError(ledger_problems)
     click.echo(
         f"OK: {len(library.facts)} facts from {len(library.sources)} sources in {len(library.decks)} decks."
     )

@@ -60,3 +60,8 @@ INVISIBLE = (
     r"\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
     r"\u2060-\u206f\u3164\ufeff\uffa0\ufff9-\ufffb\U000e0000-\U000e007f"
 )
+
+# The Anki ledger (content/anki-ledger.tsv): a note's time is Unix seconds from FLOOR (2026) up to
+# the last second of year 9999; Anki keeps note ids as milliseconds in 64 bits, and quizgen counts
+# ids up from the newest time, so a time like 10**17 would overflow them.
+MAX_LEDGER_TIME = 253_402_300_799
