@@ -500,6 +500,11 @@ def synth(n: int, out: Path, seed: int) -> None:
     """
     from .synth import write_library
 
-    with _progress(n, "Writing facts") as progress:
-        write_library(n, out, seed, progress=progress)
+    if out.exists() and not out.is_dir():
+        raise click.UsageError(f"{out} is not a folder; give a new folder for the content, e.g. -o /tmp/big")
+    try:
+        with _progress(n, "Writing facts") as progress:
+            write_library(n, out, seed, progress=progress)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {out}: {exc.strerror or exc}; give a folder you can write to") from None
     click.echo(f"Wrote {n} facts to {out}")

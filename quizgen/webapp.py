@@ -117,7 +117,7 @@ def serve(content: Path | None, host: str, port: int, threads: int = DEFAULT_THR
                       "BUILD_PROCESSES": True})
     # A bad path or URL fails now, not at first use. Safe before forking: storage.engine drops
     # inherited connection pools in each child, so every worker opens its own.
-    app.extensions["quizgen.assignments"].store.migrate()
+    _open_store(app, url)
     print(f"quizgen: assignments and results stored in {describe(url)}", flush=True)
     warm(app)
     options = waitress_options(threads, trusted_proxy)
@@ -138,6 +138,21 @@ def serve(content: Path | None, host: str, port: int, threads: int = DEFAULT_THR
     print(f"quizgen: serving on http://{host}:{port}/ with gunicorn, {workers} workers × {threads} "
           "threads, requests read by waitress (Ctrl+C to stop)", flush=True)
     run_gunicorn(lambda: app, host, port, workers, threads, options)
+
+
+def _open_store(app: Any, url: str) -> None:
+    """Open the results database now, or stop with one line saying what is wrong and the fix."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from .storage.errors import StorageError
+    from .storage.store import describe
+
+    try:
+        app.extensions["quizgen.assignments"].store.migrate()
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        raise StorageError(f"the results database {describe(url)} cannot be used ({reason}); give --db a "
+                           "SQLite file quizgen made, a path for a new one, or a postgresql:// URL") from None
 
 
 def waitress_options(threads: int, trusted_proxy: str | None = None) -> dict[str, Any]:
