@@ -250,7 +250,7 @@ def _worker_class() -> type:
             from waitress import wasyncore
 
             sys.setswitchinterval(SWITCH_INTERVAL)
-
+            warm_builders(self.wsgi)  # before serving: the first PDF does not wait for WeasyPrint to load
             for listener in self.sockets:
                 listener.setblocking(False)
             socket_map: dict = {}
