@@ -8,6 +8,10 @@ the worker's threads takes it, and writes responses out from the same loop, so a
 sends or reads a byte every few seconds holds a socket, never a thread. Plain gunicorn gthread
 workers hand a connection to a thread as soon as it is readable, and the thread then waits on
 the slow client (measured: 8 such clients took the home page from 3 ms to time-outs).
+Measured on 2 cores, home page while 16 clients trickle a byte every 2 s / while 36 uncached
+PDFs are asked for at once: gthread, timeouts / p99 144 ms; gunicorn's gevent worker, p99 18 ms /
+p99 2.3 s (a PDF's layout blocks the worker's one event loop, and so do SQLite and libpq calls);
+waitress inside gunicorn workers, p99 5 ms / 38-45 ms (layout in a separate process).
 ``--server waitress`` (and Windows) runs the same waitress set-up in one process.
 """
 
