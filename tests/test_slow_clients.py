@@ -110,6 +110,7 @@ def test_sixteen_slow_clients_leave_the_home_page_fast():
         _assert_fast(times, baseline)
 
 
+@pytest.mark.slow  # waits out READ_TIMEOUT (15 s)
 def test_a_request_trickling_in_is_cut_off_and_an_idle_connection_closed():
     from quizgen.webapp import KEEPALIVE_TIMEOUT, READ_TIMEOUT
 
