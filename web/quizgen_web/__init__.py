@@ -146,12 +146,12 @@ def _refuse_nul() -> None:
     found = ("\x00" in request.path or any(_has_nul(k) or _has_nul(v) for k, v in request.args.items(multi=True))
              or any("\x00" in v for v in request.headers.values()))
     if not found and request.method in ("POST", "PUT", "PATCH", "DELETE"):
-        if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
-            found = any(_has_nul(k) or _has_nul(v) for k, v in request.form.items(multi=True))
-        else:
-            found = b"\x00" in request.get_data(cache=True) or (
-                b"\\u0000" in request.get_data(cache=True).lower()
-                and _has_nul(request.get_json(force=True, silent=True)))
+        # The raw body, kept for the view (parsing the form here would consume it, and the API
+        # reads JSON sent with a form content type): a raw NUL, a form's %00, or JSON's \u0000.
+        data = request.get_data(cache=True)
+        form = request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data")
+        found = b"\x00" in data or (form and b"%00" in data) or (
+            b"\\u0000" in data.lower() and _has_nul(request.get_json(force=True, silent=True)))
     if found:
         raise BadRequest("The request contains a NUL character (%00 or \\u0000), which no page or field accepts.")
 
