@@ -154,7 +154,7 @@ def check_sheet_size(count: int, variants: int) -> None:
     """Refuse a worksheet of more than ``MAX_SHEET_QUESTIONS`` printed questions (count × variants)."""
     if count * variants > MAX_SHEET_QUESTIONS:
         raise SubmissionError(
-            f"{count} questions × {variants} variants is {count * variants} printed questions; a worksheet "
+            f"{count} questions × {variants} variants is {count * variants:,} printed questions; a worksheet "
             f"holds at most {MAX_SHEET_QUESTIONS} (about {MAX_SHEET_QUESTIONS // 4} pages): "
             "ask for fewer questions or fewer variants")
 
