@@ -80,7 +80,12 @@ def check(content: Path | None) -> None:
 
         quizgen check --content ./my-content
     """
+    from .export.ledger import read_ledger
+
     library = _library(content)
+    _, ledger_problems = read_ledger(library.root)  # its file, ids and times (`anki-ledger --check`: its age)
+    if ledger_problems:
+        raise ContentError(ledger_problems)
     click.echo(
         f"OK: {len(library.facts)} facts from {len(library.sources)} sources in {len(library.decks)} decks."
     )
@@ -456,9 +461,12 @@ def worksheet(content: Path | None, deck_id: str, count: int, seed: int, variant
 @click.option("--db", "db", default=None, metavar="PATH|URL",
               help="Where assignments and results are stored: a SQLite file or a postgresql:// URL "
                    "(default: $QUIZGEN_DATABASE_URL, else quizgen.db in your data folder; printed at start).")
+@click.option("--trusted-proxy", default=None, metavar="ADDRESS",
+              help="The address of a reverse proxy in front (e.g. 127.0.0.1): its X-Forwarded-For names "
+                   "the client for rate limits. Without it every client is the address that connected.")
 @friendly
 def serve(content: Path | None, host: str, port: int, threads: int, workers: int | None,
-          server_name: str, db: str | None) -> None:
+          server_name: str, db: str | None, trusted_proxy: str | None) -> None:
     """Serve the quiz site with a production WSGI server, using every core.
 
     The library is loaded once, before the worker processes start, so they share its memory.
@@ -468,6 +476,8 @@ def serve(content: Path | None, host: str, port: int, threads: int, workers: int
         quizgen serve --port 8000 --db ./class.db    # then open http://127.0.0.1:8000
 
         quizgen serve --workers 4 --threads 4 --host 0.0.0.0
+
+        quizgen serve --trusted-proxy 127.0.0.1    # behind nginx or Caddy on the same machine
     """
     from .webapp import serve as run_server
 
@@ -475,7 +485,7 @@ def serve(content: Path | None, host: str, port: int, threads: int, workers: int
         raise click.UsageError("--workers needs gunicorn; waitress serves from one process (use --threads)")
     # Content problems surface from the app factory's load, as from every other command.
     run_server(content=content, host=host, port=port, threads=threads, workers=workers, server=server_name,
-               db=db)
+               db=db, trusted_proxy=trusted_proxy)
 
 
 @cli.command()
@@ -493,6 +503,11 @@ def synth(n: int, out: Path, seed: int) -> None:
     """
     from .synth import write_library
 
-    with _progress(n, "Writing facts") as progress:
-        write_library(n, out, seed, progress=progress)
+    if out.exists() and not out.is_dir():
+        raise click.UsageError(f"{out} is not a folder; give a new folder for the content, e.g. -o /tmp/big")
+    try:
+        with _progress(n, "Writing facts") as progress:
+            write_library(n, out, seed, progress=progress)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {out}: {exc.strerror or exc}; give a folder you can write to") from None
     click.echo(f"Wrote {n} facts to {out}")

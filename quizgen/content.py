@@ -25,7 +25,7 @@ from pydantic import TypeAdapter, ValidationError
 from .errors import ContentError, Problem, UnknownDeckError
 from .limits import MAX_FILE_BYTES, MIN_QUOTE_WORDS
 from .models import DateFact, Deck, Entity, Fact, Period, Source, Topic
-from .validation import flatten
+from .validation import fact_problems, flatten
 
 _FACT = TypeAdapter(Fact)
 _FACTS_FILE_KEYS = {"topic", "period", "fact", "entity"}
@@ -431,6 +431,8 @@ class _Loader:
                     rel, f"{fact.date.iso()} is after the source was published ({published.iso()}); a source "
                     "cannot report a later event: check the date, or cite a later source",
                     fact_id=fact.id, field="date", line=_id_line(raw, fact.id)))
+        for where, message in fact_problems(fact):  # options that would read alike (quizgen.validation)
+            self.problems.append(Problem(rel, message, fact_id=fact.id, field=where, line=_id_line(raw, fact.id)))
         if fact.period is None and file_name in self.file_periods and not isinstance(fact, DateFact):
             # The fact is about its file's years: the model knows it without the curator repeating it.
             fact = fact.model_copy(update={"period": self.file_periods[file_name]})

@@ -37,3 +37,35 @@ SCIENTIFIC_EXPONENT = 99
 # Bytes of one content file (a facts, source or deck .toml, or a stored text): a long book is
 # about 2 MB of text; a file larger than this is a mistake, and reading it is bounded.
 MAX_FILE_BYTES = 8 * 1024 * 1024
+
+# Worksheets: questions printed in one request (count × variants), the same bound for the web
+# form and its PDF, the CLI and every caller of quizgen.worksheet. About four questions fit a
+# page with the marking grid and keys (34 × 12 = 408 printed 99 A4 pages in 12 s on one core),
+# so this is about 120 pages and 15 s of one core at most.
+MAX_SHEET_QUESTIONS = 500
+
+# Requests one client (an IP address, or X-Forwarded-For behind `serve --trusted-proxy`) may
+# make, in the `limits` package's notation. A class behind one school address submits about
+# thirty attempts within a minute; one address sent 10,000 in 17 s before these existed.
+CREATE_ASSIGNMENT_RATE = "10 per minute;100 per hour"
+SUBMIT_ATTEMPT_RATE = "120 per minute;2000 per hour"
+
+# Characters a one-line text (title, name, option, …) may not hold, as a regex class body: they
+# render as nothing, so "Test\u200bburg" and "Testburg" would be two options that look the same,
+# and a bidi control reorders what follows it. Soft hyphen, combining grapheme joiner, Arabic
+# letter mark, Hangul fillers, Khmer inherent vowels, Mongolian selectors, zero-width space and
+# joiners, left-to-right/right-to-left marks, bidi embeddings, overrides and isolates, word
+# joiner and invisible operators, byte order mark, interlinear annotations, and the tag
+# characters. Zero-width joiners go too (a Persian name's ZWNJ, an emoji family): no bundled
+# text needs one. Variation selectors stay (7️⃣ is 7, U+FE0F, U+20E3) but are combining marks,
+# so models.LINE_PATTERN refuses one with no letter before it, and options are compared
+# without them (quizgen.validation.fold).
+INVISIBLE = (
+    r"\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+    r"\u2060-\u206f\u3164\ufeff\uffa0\ufff9-\ufffb\U000e0000-\U000e007f"
+)
+
+# The Anki ledger (content/anki-ledger.tsv): a note's time is Unix seconds from FLOOR (2026) up to
+# the last second of year 9999; Anki keeps note ids as milliseconds in 64 bits, and quizgen counts
+# ids up from the newest time, so a time like 10**17 would overflow them.
+MAX_LEDGER_TIME = 253_402_300_799

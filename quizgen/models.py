@@ -28,6 +28,7 @@ from pydantic_core import PydanticCustomError
 
 from .dates import FuzzyDate
 from .limits import (
+    INVISIBLE,
     MAX_DECIMALS,
     MAX_ID_CHARS,
     MAX_ITEMS,
@@ -58,9 +59,12 @@ _SLUG = r"^[a-z0-9][a-z0-9-]*$"
 # Passages may keep ordinary line breaks and tabs (TOML multi-line strings); one-line texts not.
 # The check is a pattern, run by pydantic-core's regex engine (no Python call per field: loading
 # a large library stays as fast); ``quizgen.validation`` finds the character for the message.
-_LINE_BAD = r"\x00-\x1f\x7f-\x9f\u2028\u2029"
+# One-line texts also refuse what renders as nothing (limits.INVISIBLE: zero-width
+# and bidi controls, fillers), so two options never differ only by it, and a combining mark
+# with no letter before it (at the start or after a space): ``\p{M}`` may only follow a base.
+_LINE_BAD = r"\x00-\x1f\x7f-\x9f\u2028\u2029" + INVISIBLE
 _PASSAGE_BAD = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029"
-LINE_PATTERN = f"^[^{_LINE_BAD}]*$"
+LINE_PATTERN = f"^(?:[^\\p{{M}}\\s{_LINE_BAD}][\\p{{M}}&&[^{_LINE_BAD}]]*|[^\\S{_LINE_BAD}])*$"
 PASSAGE_PATTERN = f"^[^{_PASSAGE_BAD}]*$"
 # pattern -> a regex finding the first character it refuses
 CONTROL_PATTERNS = {LINE_PATTERN: re.compile(f"[{_LINE_BAD}]"), PASSAGE_PATTERN: re.compile(f"[{_PASSAGE_BAD}]")}

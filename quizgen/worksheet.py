@@ -24,7 +24,7 @@ import random
 import re
 import threading
 from collections.abc import Callable, Mapping
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import import_module
@@ -37,6 +37,7 @@ from markupsafe import Markup, escape
 
 from .atomic import write_bytes
 from .errors import QuizgenError, RenderError, SubmissionError
+from .limits import MAX_SHEET_QUESTIONS
 from .questions import Question
 from .quiz import LETTERS, MAX_SEED, Quiz, QuizMaker, QuizSpec
 
@@ -149,8 +150,18 @@ def check_variants(variants: int) -> int:
     return variants
 
 
+def check_sheet_size(count: int, variants: int) -> None:
+    """Refuse a worksheet of more than ``MAX_SHEET_QUESTIONS`` printed questions (count × variants)."""
+    if count * variants > MAX_SHEET_QUESTIONS:
+        raise SubmissionError(
+            f"{count} questions × {variants} variants is {count * variants:,} printed questions; a worksheet "
+            f"holds at most {MAX_SHEET_QUESTIONS} (about {MAX_SHEET_QUESTIONS // 4} pages): "
+            "ask for fewer questions or fewer variants")
+
+
 def _build(maker: QuizMaker, spec: QuizSpec, variants: int) -> tuple[Quiz, list[Variant]]:
     check_variants(variants)
+    check_sheet_size(spec.count, variants)
     quiz = maker.make(question_spec(spec))
     n = len(quiz.questions)
     used_orders: set[tuple[int, ...]] = set()
@@ -313,16 +324,24 @@ def layout(htmls: list[str], progress: Callable[[int], None] | None = None) -> t
 
 def _join(groups: list[tuple[bytes, list[int]]], all_parts: list[Part]) -> bytes:
     """One PDF of the groups in order, each page labelled with its part ("B-2", "Key A-1")."""
+    return _join_labelled(groups, [part.page_prefix for part in all_parts])
+
+
+def layout_joined(htmls: list[str], prefixes: list[str]) -> bytes:
+    """``layout`` and ``_join`` in one call with plain arguments, for another process to run."""
+    return _join_labelled([layout(htmls)], prefixes)
+
+
+def _join_labelled(groups: list[tuple[bytes, list[int]]], prefixes: list[str]) -> bytes:
     from pypdf import PdfReader, PdfWriter
 
     writer = PdfWriter()
-    parts = iter(all_parts)
+    labels = iter(prefixes)
     for data, counts in groups:
         start = len(writer.pages)
         writer.append(PdfReader(BytesIO(data)))
         for count in counts:
-            part = next(parts)
-            writer.set_page_label(start, start + count - 1, style="/D", prefix=part.page_prefix, start=1)
+            writer.set_page_label(start, start + count - 1, style="/D", prefix=next(labels), start=1)
             start += count
     out = BytesIO()
     writer.write(out)
@@ -365,16 +384,19 @@ def _layout_forked(index: int) -> tuple[bytes, list[int]]:
 
 def render_pdf(maker: QuizMaker, spec: QuizSpec, variants: int = 1, with_key: bool = True,
                paper: str = DEFAULT_PAPER, *, workers: int | None = None,
-               progress: Callable[[int], None] | None = None) -> bytes:
+               progress: Callable[[int], None] | None = None, executor: Executor | None = None) -> bytes:
     """The worksheet as PDF, laid out by WeasyPrint from the same template as ``render_html``.
 
     The parts are cut into runs laid out in up to ``workers`` forked processes (default: one per
     core) when this process has no other threads; otherwise here. ``progress(n)`` is called as
-    ``n`` more parts are done.
+    ``n`` more parts are done. With ``executor`` (a web server's pool of processes) the whole
+    layout runs there, as one job: the server's own threads only make the HTML.
     """
     _weasyprint()  # fail before building anything when Pango is missing
     docs = part_documents(maker, spec, variants, with_key, paper)
     parts = [part for part, _ in docs]
+    if executor is not None:
+        return executor.submit(layout_joined, [html for _, html in docs], [p.page_prefix for p in parts]).result()
     workers = min(default_workers() if workers is None else workers, len(docs))
     if workers <= 1 or not _can_fork():
         return _join([layout([html for _, html in docs], progress)], parts)

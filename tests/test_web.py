@@ -712,19 +712,23 @@ def test_grading_and_result_pages_look_the_quiz_up_once_per_request(synth_root, 
 
 
 def test_app_cache_keeps_within_its_bytes_and_drops_the_least_recently_used():
-    cache = AppCache(max_bytes=10)
+    from quizgen_web.cache import size_of
+
+    a, b, c = size_of(b"1234"), size_of("5678"), size_of(b"xyz")
+    cache = AppCache(max_bytes=a + max(b, c) + 1)  # room for two of them
     cache.put("a", b"1234")
     cache.put("b", "5678")
     assert cache.get("a") == b"1234"  # a is now the most recent
     cache.put("c", b"xyz")
     assert "b" not in cache and cache.get("a") == b"1234" and cache.get("c") == b"xyz"
-    assert cache.bytes == 7
+    assert cache.bytes == a + c
     cache.put("a", b"12")  # replacing a value counts its new size only
-    assert cache.bytes == 5
-    assert cache.put("huge", b"x" * 11) == b"x" * 11 and "huge" not in cache  # bigger than the budget
+    assert cache.bytes == size_of(b"12") + c
+    huge = b"x" * (a + max(b, c) + 1)
+    assert cache.put("huge", huge) == huge and "huge" not in cache  # bigger than the budget
     with pytest.raises(TypeError):
         cache.put("obj", object())
-    assert cache.put("obj", object(), size=3) is not None and cache.bytes == 8
+    assert cache.put("obj", object(), size=1) is not None and cache.bytes == size_of(b"12") + c + 1
 
 
 def test_app_cache_builds_a_missing_value_once_for_concurrent_callers():

@@ -21,7 +21,7 @@ from quizgen import worksheet
 from quizgen.cli import cli
 from quizgen.content import load_library
 from quizgen.errors import QuizgenError, RenderError, SubmissionError
-from quizgen.limits import MAX_LINE_CHARS, MAX_PASSAGE_CHARS
+from quizgen.limits import MAX_LINE_CHARS, MAX_PASSAGE_CHARS, MAX_SHEET_QUESTIONS
 from quizgen.quiz import MAX_COUNT, QuizMaker, QuizSpec
 from quizgen.worksheet import MAX_VARIANTS, build_variants, render_html, render_pdf, write_worksheet
 
@@ -608,7 +608,7 @@ def test_web_pdf_renders_are_bounded_busy_is_a_503_with_retry_after_and_cached_p
 
     from quizgen.webapp import create_app
 
-    app = create_app({"TESTING": True, "CONTENT": str(synth_root), "WORKSHEET_RENDERS": 1})
+    app = create_app({"TESTING": True, "CONTENT": str(synth_root), "BUILDS": 1})
     client = app.test_client()
     cached = client.get(f"/decks/{DECK}/worksheet.pdf?count=2&seed=1&key=0")
     assert cached.status_code == 200
@@ -637,7 +637,7 @@ def test_web_pdf_renders_are_bounded_busy_is_a_503_with_retry_after_and_cached_p
         # Sheets made before are served from the cache while the one slot is busy, without a render.
         again = client.get(f"/decks/{DECK}/worksheet.pdf?count=2&seed=1&key=0")
         assert again.status_code == 200 and again.data == cached.data
-        assert web_worksheets.DEFAULT_RENDERS >= 1
+        assert web_worksheets.build is not None
     finally:
         release.set()
         thread.join(60)
@@ -667,9 +667,16 @@ def test_web_form_offers_the_clis_limits(wclient):
     page = wclient.get(f"/decks/{DECK}/worksheet").get_data(as_text=True)
     assert f'name="count" min="1" max="{MAX_COUNT}"' in page
     assert f'name="variants" min="1" max="{MAX_VARIANTS}"' in page
-    response = wclient.get(f"/decks/{DECK}/worksheet?count={MAX_COUNT}&variants={MAX_VARIANTS}&key=0")
+    assert f"At most {MAX_SHEET_QUESTIONS} printed questions" in page
+    count = MAX_SHEET_QUESTIONS // MAX_VARIANTS  # the most questions every variant can have
+    response = wclient.get(f"/decks/{DECK}/worksheet?count={count}&variants={MAX_VARIANTS}&key=0")
     assert response.status_code == 200
     assert len(outline(response.get_data(as_text=True)).sections) == MAX_VARIANTS
+    # Beyond the bound: refused at once, with the product and the way out, for HTML and PDF alike.
+    for view in ("worksheet", "worksheet.pdf"):
+        too_big = wclient.get(f"/decks/{DECK}/{view}?count={MAX_COUNT}&variants={MAX_VARIANTS}&key=0")
+        assert too_big.status_code == 400
+        assert f"at most {MAX_SHEET_QUESTIONS}" in too_big.get_data(as_text=True)
 
 
 @pytest.mark.browser

@@ -29,6 +29,9 @@ file before publishing packages.
 from __future__ import annotations
 
 import hashlib
+import os
+import re
+import stat
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -37,6 +40,7 @@ from pathlib import Path
 from ..atomic import write_text
 from ..content import Library
 from ..errors import Problem
+from ..limits import MAX_FILE_BYTES, MAX_ID_CHARS, MAX_LEDGER_TIME
 from .notes import NoteMaker
 
 LEDGER_FILE = Path("content") / "anki-ledger.tsv"
@@ -83,29 +87,85 @@ def ledger_path(root: Path) -> Path:
 def read_ledger(root: Path) -> tuple[dict[str, Entry], list[Problem]]:
     """The ledger's entries by fact id, and a problem for each line that cannot be read.
 
-    A missing file is an empty ledger. Unreadable lines are left out, so an export
-    falls back for those facts instead of failing.
+    A missing file is an empty ledger. Unreadable lines are left out, so an export falls back
+    for those facts instead of failing; ``quizgen check`` reports every problem. Never blocks:
+    anything but a regular file (a named pipe, a device, a folder) is a problem, not read.
     """
     path = ledger_path(root)
     entries: dict[str, Entry] = {}
     problems: list[Problem] = []
     try:
-        text = path.read_text("utf-8")
+        data = _read_regular(path)
     except FileNotFoundError:
         return entries, problems
-    except (OSError, UnicodeDecodeError) as exc:
-        return entries, [Problem(str(LEDGER_FILE), f"cannot read the Anki ledger ({exc}); "
+    except _NotRegular as exc:
+        return entries, [Problem(str(LEDGER_FILE), f"the Anki ledger is {exc}, not a text file; delete it, "
+                                 "then run `quizgen anki-ledger` to write it again")]
+    except OSError as exc:
+        return entries, [Problem(str(LEDGER_FILE), f"cannot read the Anki ledger ({exc.strerror or exc}); "
+                                 "check its permissions, or run `quizgen anki-ledger` to rewrite it")]
+    if len(data) > MAX_FILE_BYTES:
+        return entries, [Problem(str(LEDGER_FILE), f"the Anki ledger is larger than {MAX_FILE_BYTES:,} bytes, "
+                                 "which no ledger is; run `quizgen anki-ledger` to rewrite it")]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return entries, [Problem(str(LEDGER_FILE), f"the Anki ledger is not UTF-8 text ({exc.reason}); "
                                  "run `quizgen anki-ledger` to rewrite it")]
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip() or line.startswith("#"):
             continue
-        parts = line.split("\t")
-        if len(parts) < 3 or not parts[2].isdigit() or parts[0] in entries:
-            problems.append(Problem(str(LEDGER_FILE), "unreadable or repeated ledger line (a merge conflict?); "
-                                    "run `quizgen anki-ledger` to rewrite it", line=number))
+        problem = _line_problem(line.split("\t"), entries)
+        if problem:
+            problems.append(Problem(str(LEDGER_FILE), f"{problem}; run `quizgen anki-ledger` to rewrite the "
+                                    "ledger (after a merge conflict, keep either side)", line=number))
             continue
-        entries[parts[0]] = Entry(parts[1], int(parts[2]))
+        fid, digest, mod = line.split("\t")[:3]
+        entries[fid] = Entry(digest, int(mod))
     return entries, problems
+
+
+class _NotRegular(Exception):
+    """The ledger's path is not a regular file; the message says what it is."""
+
+
+def _read_regular(path: Path) -> bytes:
+    """The bytes of a regular file, at most MAX_FILE_BYTES + 1 of them, never blocking on a pipe."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            kind = ("a folder" if stat.S_ISDIR(mode) else "a named pipe" if stat.S_ISFIFO(mode)
+                    else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a socket")
+            raise _NotRegular(kind)
+        chunks, size = [], 0
+        while size <= MAX_FILE_BYTES and (chunk := os.read(fd, 1 << 20)):
+            chunks.append(chunk)
+            size += len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+_FACT_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
+_DIGEST = re.compile(f"[0-9a-f]{{{_DIGEST_CHARS}}}")
+_TIME = re.compile(r"[0-9]{1,12}")  # ASCII digits only: '²'.isdigit() is True, int('²') fails
+
+
+def _line_problem(parts: list[str], entries: dict[str, Entry]) -> str | None:
+    """Why a ledger line cannot be used, or None."""
+    if len(parts) not in (3, 4):
+        return f"a ledger line has {len(parts)} tab-separated columns, not 4 (fact id, hash, time, UTC time)"
+    fid, digest, mod = parts[:3]
+    if len(fid) > MAX_ID_CHARS or not _FACT_ID.fullmatch(fid):
+        return f"{fid[:40]!r} is not a fact id (lowercase letters, digits and hyphens)"
+    if fid in entries:
+        return f"fact {fid} is listed twice"
+    if not _DIGEST.fullmatch(digest):
+        return f"{digest[:40]!r} is not a note hash ({_DIGEST_CHARS} hexadecimal digits)"
+    if not _TIME.fullmatch(mod) or not 0 <= int(mod) <= MAX_LEDGER_TIME:
+        return f"{mod[:40]!r} is not a time in Unix seconds from 0 to {MAX_LEDGER_TIME} (year 9999)"
+    return None
 
 
 def mod_of(entry: Entry | None, digest: str) -> int:

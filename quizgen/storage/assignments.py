@@ -19,6 +19,7 @@ from ..citations import Citation
 from ..errors import SubmissionError
 from ..questions import Question
 from ..quiz import Graded, Quiz, QuizSpec
+from ..validation import check_line
 from .errors import AssignmentClosedError, AssignmentNotFoundError
 from .models import MAX_NAME, MAX_TITLE, Assignment, Attempt
 from .store import Store
@@ -83,7 +84,7 @@ def clean_name(raw: object) -> str:
 
 
 def clean_title(raw: str | None, default: str) -> str:
-    title = " ".join((raw or "").split()) or default
+    title = check_line(" ".join((raw or "").split()), "title") or default  # no control, bidi or invisible character
     if len(title) > MAX_TITLE:
         raise SubmissionError(f"a title can be at most {MAX_TITLE} characters long; this one has {len(title)}")
     return title

@@ -92,9 +92,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .assignments import init_app as init_assignments
 
     init_assignments(app)  # stored assignments: DATABASE_URL, else $QUIZGEN_DATABASE_URL, else a file
+    from .ratelimit import init_app as init_rate_limits
+
+    init_rate_limits(app)  # per-client limits on creating assignments and submitting attempts
 
     app.wsgi_app = _HostGuard(app.wsgi_app)  # type: ignore[method-assign]
     app.before_request(_refuse_bad_host)
+    app.before_request(_refuse_nul)
     app.after_request(_security_headers)
     _register_error_handlers(app)
     return app
@@ -123,12 +127,59 @@ def _refuse_bad_host() -> None:
         raise BadRequest("The request's Host header is not a valid host name.")
 
 
+def _has_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def _refuse_nul() -> None:
+    """A NUL character anywhere in a request (path, query, headers, form, JSON) is a 400.
+
+    No id, title, name or answer contains one; PostgreSQL cannot store one in text (it failed
+    with a 500 on every route that looks up or stores what the client sent).
+    """
+    found = ("\x00" in request.path or any(_has_nul(k) or _has_nul(v) for k, v in request.args.items(multi=True))
+             or any("\x00" in v for v in request.headers.values()))
+    if not found and request.method in ("POST", "PUT", "PATCH", "DELETE"):
+        # The raw body, kept for the view (parsing the form here would consume it, and the API
+        # reads JSON sent with a form content type): a raw NUL, a form's %00, or JSON's \u0000.
+        data = request.get_data(cache=True)
+        form = request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data")
+        found = b"\x00" in data or (form and b"%00" in data) or (
+            b"\\u0000" in data.lower() and _has_nul(request.get_json(force=True, silent=True)))
+    if found:
+        raise BadRequest("The request contains a NUL character (%00 or \\u0000), which no page or field accepts.")
+
+
+# A teacher's secret URLs and the API report: whatever they answer (an error page too) must not
+# be cached or sent on as a Referer.
+_PRIVATE_PATH = re.compile(r"^/a/[^/]+/report(?:/|$)|^/api/assignments/[^/]+/report$")
+_SECRET_SEGMENT = re.compile(r"^(/a/[^/]+/report/)[^/]+")
+
+
+def is_private_path(path: str) -> bool:
+    return bool(_PRIVATE_PATH.match(path))
+
+
+def loggable_path(path: str) -> str:
+    """The request path with a teacher's secret replaced, for logs."""
+    return _SECRET_SEGMENT.sub(r"\1<secret>", path)
+
+
 def _security_headers(response: Response) -> Response:
     # The worksheet blueprint sets its own policy (it needs inline print styles).
     if "Content-Security-Policy" not in response.headers:
         response.headers["Content-Security-Policy"] = CSP
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
+    if is_private_path(request.path):
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["Cache-Control"] = "no-store"
     return response
 
 
@@ -162,6 +213,7 @@ def _register_error_handlers(app: Flask) -> None:
             404: "There is no page at this address. Check the link, or start again from the list of decks.",
             405: "This address does not accept that kind of request.",
             413: "That submission is far too large to be a quiz's answers.",
+            429: "Too many requests from your address in a short time. Please wait a minute and try again.",
         }
         message = messages.get(exc.code or 500, exc.description or "")
         body, status = error_response(exc.code or 500, exc.name, message)
@@ -171,6 +223,6 @@ def _register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _internal(exc: Exception):
-        log.exception("unhandled error on %s %s", request.method, request.path)
+        log.exception("unhandled error on %s %s", request.method, loggable_path(request.path))
         return error_response(500, "Something went wrong",
                               "Something went wrong on our side. Please try again in a moment.")

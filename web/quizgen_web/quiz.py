@@ -8,6 +8,8 @@ be reloaded, bookmarked and shared, and shows nobody's answers but those in the 
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from flask import Blueprint, redirect, render_template, request, url_for
 from markupsafe import Markup
 from werkzeug.wrappers import Response
@@ -64,8 +66,14 @@ class _Redirect(Exception):
 
 @bp.errorhandler(_Redirect)
 def _to_canonical(exc: _Redirect) -> Response:
+    # The path from the route's own values; the query string copied as it came, never passed
+    # to url_for, which reads some names itself (_external, _scheme, _anchor, _method, and the
+    # route's own code and given) and would fail or build a link to the client's Host.
     values = dict(request.view_args or {}, code=exc.code)
-    return redirect(url_for(request.endpoint or "quiz.show", **values, **request.args.to_dict(flat=False)), code=301)
+    path = url_for(request.endpoint or "quiz.show", **values)
+    # Anything but URL characters (a raw control byte a lax client sent) is percent-encoded again.
+    query = quote(request.query_string.decode("latin-1"), safe="=&%+;/?:@,$!*'()~-._")
+    return redirect(f"{path}?{query}" if query else path, code=301)
 
 
 def _order(raw: str | None) -> int | None:

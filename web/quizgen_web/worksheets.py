@@ -3,18 +3,20 @@
 Both come from ``quizgen.worksheet``'s one template, with the CLI's limits.  The HTML
 carries its print stylesheet inline (it also works saved as a file), so it gets its
 own Content-Security-Policy allowing that one stylesheet by hash and nothing else.
-PDFs are expensive: at most ``WORKSHEET_RENDERS`` are laid out at once (beyond that
-a 503 with Retry-After, never a queue that grows), and each is kept by its inputs.
+PDFs are expensive: they are built through the app cache's build slots (``cache.build``:
+at most ``BUILDS`` per worker, an identical PDF in progress is never built twice; beyond
+that a 503 with Retry-After at once, never a queue of request threads), and each is kept by
+its inputs. ``quizgen.limits.MAX_SHEET_QUESTIONS`` bounds the size of one.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Hashable
+from concurrent.futures.process import BrokenProcessPool
 
-from flask import Blueprint, Flask, Response, current_app, request, url_for
+from flask import Blueprint, Response, request, url_for
 
 from quizgen.errors import SubmissionError
+from quizgen.limits import MAX_SHEET_QUESTIONS
 from quizgen.quiz import MAX_COUNT, MAX_SEED, QuizSpec
 from quizgen.worksheet import (
     DEFAULT_COUNT,
@@ -28,46 +30,12 @@ from quizgen.worksheet import (
     style_csp_source,
 )
 
-from . import error_response
-from .cache import app_cache
+from .cache import Busy, build, build_processes, busy_response
 from .params import maker, whole_number
 
 bp = Blueprint("worksheets", __name__)
 
 PAPER_NAMES = {"a4": "A4", "letter": "US Letter"}
-# Each render holds a core for seconds; more at once only makes every one of them slower.
-DEFAULT_RENDERS = 2
-RETRY_AFTER_SECONDS = 10
-_SLOTS = "quizgen.worksheet_slots"
-
-
-@bp.record_once
-def _setup(state) -> None:
-    app: Flask = state.app
-    app.extensions[_SLOTS] = threading.BoundedSemaphore(app.config.get("WORKSHEET_RENDERS", DEFAULT_RENDERS))
-
-
-def cached_pdf(key: Hashable, make: Callable[[], bytes]) -> bytes:
-    """The PDF for ``key``, made by ``make()`` once, kept in the app's byte-bounded cache."""
-    return app_cache().get_or_make(key, make, len)
-
-
-class Busy(Exception):
-    """Every render slot is taken."""
-
-
-def _with_slot(make: Callable[[], bytes]) -> Callable[[], bytes]:
-    def run() -> bytes:
-        slots: threading.BoundedSemaphore = current_app.extensions[_SLOTS]
-        if not slots.acquire(blocking=False):
-            raise Busy
-        try:
-            return make()
-        finally:
-            slots.release()
-    return run
-
-
 def _request_paper() -> str:
     """The paper asked for, or the one the browser's language implies (en-US: Letter), or A4."""
     raw = request.args.get("paper", "").strip().lower()
@@ -105,7 +73,8 @@ def html(deck_id: str) -> Response:
         maker(), spec, variants, with_key, paper,
         pdf_url=url_for("worksheets.pdf", deck_id=deck_id, **query),
         back_url=url_for("decks.show", deck_id=deck_id),
-        form={**query, "max_count": MAX_COUNT, "max_variants": MAX_VARIANTS, "papers": PAPER_NAMES.items()},
+        form={**query, "max_count": MAX_COUNT, "max_variants": MAX_VARIANTS, "papers": PAPER_NAMES.items(),
+              "max_questions": MAX_SHEET_QUESTIONS},
     )
     response = Response(page, mimetype="text/html")
     response.headers["Content-Security-Policy"] = (
@@ -122,13 +91,13 @@ def pdf(deck_id: str):
     # The digest is in the key so a content reload never serves sheets of old content.
     key = ("worksheet", m.library.digest, spec, variants, with_key, paper)
     try:
-        # One process per render: the slots bound the cores in use, and forking a threaded server is unsafe.
-        data = cached_pdf(key, _with_slot(lambda: render_pdf(m, spec, variants, with_key, paper, workers=1)))
-    except Busy:
-        body, status = error_response(
-            503, "Busy printing", "Other worksheets are being laid out right now. "
-            f"Please try again in {RETRY_AFTER_SECONDS} seconds, or print the HTML view from your browser.")
-        return body, status, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+        # One layout process per build slot (or here, workers=1): the slots bound the cores in use,
+        # and forking a threaded server is unsafe.
+        processes = build_processes()
+        data = build(key, lambda: render_pdf(m, spec, variants, with_key, paper, workers=1, executor=processes), len)
+    except (Busy, BrokenProcessPool):  # a layout process died (killed, out of memory): a new pool next time
+        return busy_response("Busy printing", "This worksheet or others are being laid out right now; "
+                             "you can also print the HTML view from your browser.")
     name = (f"worksheet-{deck_id}-{spec.count}q-seed{spec.seed}-{variants}v-{paper}"
             f"{'' if with_key else '-nokey'}.pdf")
     response = Response(data, mimetype="application/pdf")

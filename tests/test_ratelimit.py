@@ -1,0 +1,79 @@
+"""Per-client rate limits on creating assignments and submitting attempts, with a plain 429."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from quizgen.content import bundled_root
+from quizgen.limits import CREATE_ASSIGNMENT_RATE
+
+DECK = "elbe-1945"
+
+
+def _app(tmp_path, **config):
+    from quizgen.webapp import create_app
+
+    return create_app({"TESTING": True, "CONTENT": str(bundled_root()), "RATELIMIT_ENABLED": True,
+                       "DATABASE_URL": f"sqlite:///{tmp_path / 'q.db'}", **config})
+
+
+def _stored(app, table: str) -> int:
+    from quizgen.storage import models
+
+    store = app.extensions["quizgen.assignments"].store
+    with store.engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(getattr(models, table))).scalar_one()
+
+
+def test_one_client_cannot_create_assignments_without_end_and_others_are_not_affected(tmp_path):
+    app = _app(tmp_path)  # the shipped limits
+    per_minute = int(CREATE_ASSIGNMENT_RATE.split()[0])
+    client = app.test_client()
+    for i in range(per_minute):
+        via_api = i % 2 == 0  # the page and the API share one budget
+        r = (client.post("/api/assignments", json={"deck": DECK, "count": 3}) if via_api
+             else client.post(f"/decks/{DECK}/assignments", data={"count": "3"}))
+        assert r.status_code in (201, 303), r.get_data(as_text=True)
+    page = client.post(f"/decks/{DECK}/assignments", data={"count": "3"})
+    assert page.status_code == 429
+    assert 0 < int(page.headers["Retry-After"]) <= 61  # the minute window, rounded up
+    text = page.get_data(as_text=True)
+    assert "Too many requests" in text and "nothing was stored" in text and "Traceback" not in text
+    assert page.headers["X-Frame-Options"] == "DENY"  # the site's own error page and headers
+    api = client.post("/api/assignments", json={"deck": DECK, "count": 3})
+    assert api.status_code == 429 and "nothing was stored" in api.get_json()["error"]
+    assert _stored(app, "Assignment") == per_minute
+    other = app.test_client().post("/api/assignments", json={"deck": DECK, "count": 3},
+                                   environ_base={"REMOTE_ADDR": "192.0.2.7"})
+    assert other.status_code == 201
+    assert client.get("/").status_code == 200  # reading is never limited
+
+
+def test_attempts_are_limited_per_client_across_the_page_and_the_api(tmp_path):
+    app = _app(tmp_path, SUBMIT_ATTEMPT_RATE="4 per minute")
+    client = app.test_client()
+    made = client.post("/api/assignments", json={"deck": DECK, "count": 3}).get_json()
+    for i in range(4):
+        if i % 2:
+            r = client.post(f"/a/{made['id']}", data={"name": f"Student {i}", "q0": "0"})
+            assert r.status_code == 303
+        else:
+            r = client.post(f"/api/assignments/{made['id']}/attempts", json={"name": f"S {i}", "answers": [0, 1, 2]})
+            assert r.status_code == 201
+    refused = client.post(f"/a/{made['id']}", data={"name": "Flood", "q0": "0"})
+    assert refused.status_code == 429 and refused.headers["Retry-After"].isdigit()
+    assert client.post(f"/api/assignments/{made['id']}/attempts",
+                       json={"name": "Flood", "answers": [0, 1, 2]}).status_code == 429
+    assert _stored(app, "Attempt") == 4
+    classmate = app.test_client().post(f"/a/{made['id']}", data={"name": "Ada", "q0": "1"},
+                                       environ_base={"REMOTE_ADDR": "198.51.100.3"})
+    assert classmate.status_code == 303
+
+
+def test_a_limit_on_an_endpoint_that_no_longer_exists_stops_the_app_from_starting(tmp_path, monkeypatch):
+    from quizgen_web import ratelimit
+
+    monkeypatch.setitem(ratelimit.RATE_LIMITS, "assignments.renamed", ("SUBMIT_ATTEMPT_RATE", "1 per minute", "x"))
+    with pytest.raises(RuntimeError, match="assignments.renamed"):
+        _app(tmp_path)
