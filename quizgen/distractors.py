@@ -57,13 +57,11 @@ ROLE_WORDS = (
     "viceroy", "governor", "mayor", "chemist", "physicist", "physician", "mineralogist", "astronomer",
     "mathematician", "writer", "poet", "painter", "composer", "explorer", "inventor", "engineer",
 )
-# Professions of learning stand beside one another: a physicist among chemists is no giveaway.
-_SCIENCE = ("chemist", "physicist", "physician", "mineralogist", "astronomer", "mathematician", "inventor",
-            "engineer", "scientist")
+
 # Ranks and offices whose holders stand out among other people: a president among ambassadors, a
 # chief minister among kings. A person of such a class is offered only beside holders of the same class.
-RANK_CLASSES = {"king": "monarch", "queen": "monarch", "emperor": "monarch", "empress": "monarch",
-                "tsar": "monarch", "pope": "pope", "president": "president", "premier": "head of government",
+RANK_CLASSES = {"king": "king", "queen": "king", "emperor": "emperor", "empress": "emperor",
+                "tsar": "emperor", "pope": "pope", "president": "president", "premier": "head of government",
                 "prime": "head of government", "chancellor": "head of government"}
 
 # Nationalities that name one people across a change of state: a Soviet role may stand beside a Russian one.
@@ -120,7 +118,7 @@ def role_word(role: str) -> str:
     words = role.casefold().split()
     for word in ROLE_WORDS:
         if word in words:
-            return "scientist" if word in _SCIENCE else RANK_CLASSES.get(word, word)
+            return RANK_CLASSES.get(word, word)
     return ""
 
 
@@ -322,6 +320,7 @@ class DistractorIndex:
                 place = normalise_option(fact.place)
                 self.place_names.add(place)
                 add(("place", fact.place_type.casefold()), fact.place, entity=place_entity(fact.place))
+                add(("place-family", place_family(fact.place_type)), fact.place, entity=place_entity(fact.place))
                 add(("place-event",), fact.event, place, entity=group)
                 self._events_by_place[place].add(fact.event)
             elif isinstance(fact, UnitFact):
@@ -387,20 +386,19 @@ class DistractorIndex:
             # "Ernest Rutherford" beside "Daniel Rutherford": the shared name points at the key.
             picker.reject = lambda key: key.split()[-1:] == [surname]
             if word:
-                # Holders of the same rank or office from other countries (unless the role names its
-                # people: "the French Emperor" among an Austrian and a Sardinian is struck out); other
-                # people of the same country only when the role is no rank that would stand out.
-                # A false statement keeps to the person's own people: "Napoleon III was the King of
-                # Sardinia" contradicts what the student reads elsewhere, it tests nothing.
+                # Holders of the same rank, office or profession from other countries, never of another
+                # class (a lieutenant among generals; a chemist of the 1860s for a physicist of 1910),
+                # and not when the role names its people ("the French Emperor" among an Austrian and a
+                # Sardinian is struck out). A false statement keeps to the person's own people: "Napoleon
+                # III was the King of Sardinia" contradicts what the student reads elsewhere.
                 if not _names_a_people(fact.role) and not statement:
                     self._tiers(picker, ("name", word, "*"), fact, rng, ())
-                if word not in RANK_CLASSES.values():
-                    self._tiers(picker, ("name", "", nat), fact, rng, ())
         elif isinstance(fact, PlaceFact):
             here = normalise_option(fact.place)
             # 'East Berlin' for 'Berlin' is neither clearly wrong nor clearly right.
             picker.reject = lambda key: names(key, here) or names(here, key)
             self._tiers(picker, ("place", fact.place_type.casefold()), fact, rng, fact.distractors)
+            self._tiers(picker, ("place-family", place_family(fact.place_type)), fact, rng, ())
         elif isinstance(fact, UnitFact):
             self._tiers(picker, ("unit", fact.echelon.casefold(), fact.side.casefold()), fact, rng,
                         fact.distractors)
@@ -474,6 +472,28 @@ def _units_and_measures(fact: MeasureUnitFact) -> tuple[list[str], list[str]]:
     for option in fact.distractors:
         (units if option.casefold().startswith("the ") == article else measures).append(option)
     return units, measures
+
+
+# Kinds of place that stand in for one another as options: a village among towns is no cue, a river
+# among towns is. A place type is read by its last word ("spa town", "seaside village near Genoa").
+PLACE_FAMILIES = {
+    "settlement": ("city", "town", "village", "capital", "port", "commune", "municipality", "hamlet", "suburb"),
+    "water": ("river", "lake", "sea", "strait", "bay", "canal", "ocean", "gulf"),
+    "land": ("island", "peninsula", "region", "province", "country", "state", "territory", "mountain", "valley"),
+    "institution": ("university", "college", "school", "institute", "laboratory", "academy"),
+    "building": ("building", "palace", "castle", "church", "cathedral", "square", "gate", "bridge", "fortress"),
+}
+_FAMILY_OF = {word: family for family, words in PLACE_FAMILIES.items() for word in words}
+
+
+def place_family(place_type: str) -> str:
+    """The family of a place type, by its words from the last ('seaside village near Genoa' is a settlement)."""
+    words = normalise_option(place_type).split()
+    for word in reversed(words):
+        family = _FAMILY_OF.get(word) or _FAMILY_OF.get(word.rstrip("s"))
+        if family:
+            return family
+    return normalise_option(place_type)
 
 
 def person_entity(name: str) -> str:

@@ -57,6 +57,12 @@ def _stems(text: str) -> frozenset[str]:
     return frozenset(w[:_STEM] for w in normalise_option(text).split() if w not in _FRAME_WORDS and len(w) > 1)
 
 
+@lru_cache(maxsize=1 << 14)
+def subject_stems(text: str) -> frozenset[str]:
+    """What a text is about, as crude stems (cached: stems and options come round again)."""
+    return _stems(text)
+
+
 def _telling(fact: Fact) -> str:
     """The words a fact tells its subject with: an event, a role, what a unit did, what is counted."""
     if isinstance(fact, (DateFact, PlaceFact)):

@@ -26,7 +26,7 @@ from .errors import QuestionError
 from .knowledge import Knowledge
 from .models import DateFact, Fact, MeasureUnitFact, PersonFact, PlaceFact, QuantityFact, Source, UnitFact
 from .templates import ATTRIBUTION, LIVING_REVERSE, TEMPLATES, TRUE_FALSE_OPTIONS
-from .wording import CLOCK_MEASURES, quantity_text, sentence_case
+from .wording import CLOCK_MEASURES, event_clause, quantity_text, sentence_case
 
 # Words that may be lowered after "According to X, "; anything else (a name) keeps its capital.
 _LOWERABLE = {"when", "where", "who", "what", "which", "how", "the", "a", "an", "in", "on", "at", "about",
@@ -182,10 +182,28 @@ def _overrides(fact: Fact) -> dict[str, str]:
 _APPROXIMATE = re.compile(r"\b(?:about|approximately|around|roughly|nearly|some|circa|c\.)\s*\{answer\}", re.I)
 
 
+def _clause_pattern(fact: Fact, template: str) -> str | None:
+    """A date's or place's event told as a clause, where the model knows its noun: "When did Garibaldi
+    retire …?", "Oxygen was discovered {answer}." (``wording.event_clause``); None otherwise."""
+    if not isinstance(fact, (DateFact, PlaceFact)) or template == "reverse":
+        return None
+    told = event_clause(fact.event)
+    if told is None:
+        return None
+    kind, question, clause = told
+    clause = sentence_case(clause).replace("{", "{{").replace("}", "}}")
+    question = question.replace("{", "{{").replace("}", "}}")
+    if template == "forward":
+        return f"{'When' if isinstance(fact, DateFact) else 'Where'} {kind} {question}?"
+    if isinstance(fact, DateFact):
+        return f"{clause} {{answer}}."
+    return f"{clause} {{preposition}} {{answer}}."
+
+
 def stem_text(fact: Fact, template: str, answer: str | None = None) -> str:
     """The template (or the fact's override) filled in; ``answer`` fills statements."""
     overrides = _overrides(fact)
-    pattern = overrides.get(template) or TEMPLATES[fact.kind][template]
+    pattern = overrides.get(template) or _clause_pattern(fact, template) or TEMPLATES[fact.kind][template]
     if (answer is not None and isinstance(fact, QuantityFact) and fact.is_approximate
             and not _APPROXIMATE.search(pattern)):
         answer = f"about {answer}"  # the source's figure is rounded: a statement says so
@@ -208,9 +226,14 @@ _ESTIMATES = re.compile(r"\b(?:estimates?|estimated|differ|differs|vary|varies|o
 
 
 def asked_as_claim(fact: Fact) -> bool:
-    """Whether questions say whose claim the fact is: marked so, or a figure whose curator's note says
-    the estimates differ (one source's count is not taught as settled)."""
-    return fact.attributed or (isinstance(fact, QuantityFact) and bool(fact.note and _ESTIMATES.search(fact.note)))
+    """Whether questions say whose claim the fact is."""
+    return fact.attributed
+
+
+def disputed_figure(fact: Fact) -> bool:
+    """A figure whose curator's note says the estimates differ: no single answer can be keyed, so
+    quizzes leave it out (``quizgen review`` says so); Anki and practice keep it with its note."""
+    return isinstance(fact, QuantityFact) and bool(fact.note and _ESTIMATES.search(fact.note))
 
 
 def attribute(text: str, fact: Fact, source: Source) -> str:
@@ -397,6 +420,11 @@ def make_question(
         wrong = [w for w, _ in index.pick(fact, rng, want=WANTED, avoid=avoid, bounds=_bounds(fact, knowledge),
                                           statement=True)
                  if not names(frame, normalise_option(w))]
+        if isinstance(fact, DateFact) and fact.date.precision is Precision.DAY:
+            # A false day in the true month: another stem saying "the parade of September 1945" must
+            # not strike out "24 October 1945" by reading.
+            month = fact.date.render().split(" ", 1)[1]
+            wrong.sort(key=lambda w: not w.endswith(" " + month))
         if not wrong:
             raise QuestionError(f"fact {fact.id}: no coherent false value for a true/false statement")
         shown = answer_display(fact) if truth else wrong[0]

@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from .content import Library
 from .distractors import Avoid, DistractorIndex, names, normalise_option, phrases
 from .errors import QuestionError, QuizCodeError, StaleQuizError, SubmissionError
-from .knowledge import Knowledge
+from .knowledge import Knowledge, subject_stems
 from .limits import MAX_ID_CHARS
-from .questions import Question, make_question, supported_templates
+from .questions import Question, disputed_figure, make_question, supported_templates
 from .templates import QUESTION_KINDS
 
 KIND_LETTERS = {"forward": "f", "reverse": "r", "true_false": "t"}
@@ -258,6 +258,23 @@ def deck_words(deck) -> str:
     return normalise_option(text)
 
 
+def _tied_to_context(q: Question, printed: str, chosen: Sequence[Question]) -> bool:
+    """Whether a reverse question's key is the one option about what the quiz itself is about: "What
+    happened on 16 November 1933?" in a deck titled "From non-recognition to diplomatic relations",
+    its key the establishment of diplomatic relations and the others Hitler's appointment and the
+    League of Nations. Words shared with the deck title, the topic and the other questions are counted."""
+    context = subject_stems(printed)
+    for other in chosen:
+        context = context | subject_stems(other.stem)
+    ties = [len(subject_stems(o) & context) for o in q.options]
+    key = ties[q.answer_index]
+    wrong = max((t for n, t in enumerate(ties) if n != q.answer_index), default=0)
+    return key >= TIE_WORDS and key >= wrong + TIE_WORDS
+
+
+TIE_WORDS = 2  # words the key shares with the quiz's subject beyond every wrong option: it stands out
+
+
 def _avoid(chosen: Sequence[Question]) -> Avoid:
     """What a new question's options must keep clear of: everything the chosen questions are about."""
     if not chosen:
@@ -328,7 +345,8 @@ class QuizMaker:
         found = self._drawable.get(deck_id)
         if found is None:
             facts = self.library.deck_facts(deck_id)
-            found = [i for i, f in enumerate(facts) if self.include_trivia or not f.trivia]
+            # Trivia only when asked for; a figure whose sources disagree never (no single key is fair).
+            found = [i for i, f in enumerate(facts) if (self.include_trivia or not f.trivia) and not disputed_figure(f)]
             self._drawable[deck_id] = found
         return found
 
@@ -448,6 +466,8 @@ class QuizMaker:
         except QuestionError:
             return None
         if any(names(title, k) for k in q.keys):
+            return None
+        if q.template == "reverse" and _tied_to_context(q, f"{title} {self.library.topics[fact.id]}", chosen):
             return None
         if any(q.gives_away(other) or other.gives_away(q) or _retold(q, other) or q.clues(other)
                or q.subject == other.subject for other in chosen):

@@ -26,6 +26,7 @@ from .questions import (
     Question,
     answer_display,
     answer_keys,
+    disputed_figure,
     make_question,
     statement_frame,
     stem_text,
@@ -44,6 +45,7 @@ CODES = {
     "same-subject": WARNING,
     "note-reads-one-way": WARNING,
     "disputed-unattributed": WARNING,
+    "disputed-figure": WARNING,
     "not-offered": WARNING,
     "other-topic-options": WARNING,
     "made-up-options": WARNING,
@@ -63,6 +65,8 @@ FIXES = {
     "note-reads-one-way": "word the note for a true and a false statement alike: \"The source is right: …\", "
                           "not \"Confirmed: …\"",
     "disputed-unattributed": "mark the fact attributed = true, so questions say whose claim it is",
+    "disputed-figure": "nothing needed: quizzes leave out a figure whose note says the estimates differ; give "
+                       "the range the sources give (value = [low, high]) to ask it",
     "not-offered": "add curated wrong options (distractors = [...]) for the template named",
     "other-topic-options": "add curated wrong options of this topic",
     "made-up-options": "add curated wrong options",
@@ -241,7 +245,10 @@ def review_deck(maker: QuizMaker, deck_id: str) -> DeckReview:
         if note.startswith(_ONE_WAY_NOTE) and "true_false" in supported_templates(fact):
             whole.findings.append(Finding("note-reads-one-way", "the curator's note reads as a verdict on the "
                                           "statement; printed under a false true/false statement it misleads"))
-        if not fact.attributed and any(w in note for w in _DISPUTED):
+        if disputed_figure(fact):
+            whole.findings.append(Finding("disputed-figure", "the note says the estimates differ: quizzes leave "
+                                          "the figure out (Anki and practice keep it, with the note)"))
+        elif not fact.attributed and any(w in note for w in _DISPUTED):
             whole.findings.append(Finding("disputed-unattributed", "the note says the claim is disputed, yet "
                                           "questions ask it as plain fact"))
         if whole.findings:

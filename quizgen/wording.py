@@ -106,3 +106,120 @@ def quantity_text(value: float | tuple[float, float], measure: str | None) -> st
 
 def _number_only(value: float) -> str:
     return scientific_text(value) if isinstance(value, float) and is_scientific(value) else number_text(value)
+
+
+# ---- events told as clauses --------------------------------------------------------------
+# "When was Garibaldi's retirement after handing over his conquests?" is a template seam; "When did
+# Garibaldi retire after handing over his conquests?" is what a teacher writes. An event named by a
+# noun made from a verb ("retirement", "discovery") is turned back into its clause when the noun is
+# known here and the pattern is plain; anything else keeps the noun phrase ("When was …?").
+
+# Nouns of things a subject does: noun -> (base form, past tense, a preposition the verb drops).
+ACTIVE_NOUNS: dict[str, tuple[str, str, str]] = {
+    "death": ("die", "died", ""), "retirement": ("retire", "retired", ""), "entry": ("enter", "entered", "into"),
+    "arrival": ("arrive", "arrived", ""), "departure": ("leave", "left", ""), "crossing": ("cross", "crossed", ""),
+    "move": ("move", "moved", ""), "return": ("return", "returned", ""), "march": ("march", "marched", ""),
+    "visit": ("visit", "visited", ""), "meeting": ("meet", "met", ""), "landing": ("land", "landed", ""),
+    "flight": ("fly", "flew", ""), "voyage": ("sail", "sailed", ""), "escape": ("escape", "escaped", ""),
+    "surrender": ("surrender", "surrendered", ""), "withdrawal": ("withdraw", "withdrew", ""),
+    "resignation": ("resign", "resigned", ""), "abdication": ("abdicate", "abdicated", ""),
+    "exile": ("go into exile", "went into exile", ""), "invasion": ("invade", "invaded", "of"),
+    "expedition": ("set out", "set out", ""), "birth": ("be born", "was born", ""),
+    "graduation": ("graduate", "graduated", ""),
+}
+# Nouns of things done to the possessor: "Italy's defeat by Austria" -> Italy was defeated by Austria.
+POSSESSIVE_PASSIVE: dict[str, str] = {"defeat": "defeated", "capture": "captured", "arrest": "arrested",
+                                      "execution": "executed", "election": "elected", "coronation": "crowned"}
+# Nouns of things done to a subject: noun -> past participle ("the discovery of oxygen": oxygen was discovered).
+PASSIVE_NOUNS: dict[str, str] = {
+    "discovery": "discovered", "founding": "founded", "foundation": "founded", "signing": "signed",
+    "proclamation": "proclaimed", "capture": "captured", "storming": "stormed", "establishment": "established",
+    "annexation": "annexed", "invention": "invented", "publication": "published", "assassination": "assassinated",
+    "coronation": "crowned", "liberation": "liberated", "unification": "unified", "description": "described",
+    "statement": "stated", "isolation": "isolated", "identification": "identified", "naming": "named",
+    "finding": "found", "construction": "built", "opening": "opened", "election": "elected",
+    "adoption": "adopted", "ratification": "ratified", "creation": "created", "formation": "formed",
+    "definition": "defined", "introduction": "introduced", "abolition": "abolished", "conquest": "conquered",
+}
+# Where a subject told after "of" ends and the rest of the clause begins.
+_CLAUSE_BREAKS = (" to ", " into ", " from ", " in ", " at ", " on ", " after ", " before ", " by ", " for ",
+                  " with ", " near ", " during ")
+# Words that take their own "to" ("close to its present form"): the phrase stays with the subject.
+_TAKES_TO = ("close", "next", "similar", "due", "prior", "equal", "related", "opposite", "according")
+_TIMES = ("first ", "last ", "final ", "second ")
+
+
+def _split_subject(text: str) -> tuple[str, str]:
+    """The subject told after "of", and the rest: a relative clause ("that led to …") stays with the
+    subject, which it describes."""
+    relative = min((i for i in (text.find(r) for r in (" that ", " which ", " who ", ", ")) if i > 0),
+                   default=len(text))
+    cut = min((i for i in (text.find(b) for b in _CLAUSE_BREAKS) if 0 < i < relative), default=len(text))
+    if text[:cut].rsplit(" ", 1)[-1].casefold() in _TAKES_TO:
+        cut = len(text)
+    return text[:cut], text[cut:]
+
+
+def _plural(subject: str) -> bool:
+    head = subject.split(" of ")[0].split(" between ")[0].split()
+    last = head[-1] if head else ""
+    return " and " in subject.split(" of ")[0] or (last.endswith("s") and not last.endswith(("ss", "us", "is")))
+
+
+def event_clause(event: str) -> tuple[str, str, str] | None:
+    """An event noun phrase as a clause: (question verb, subject and verb, the statement's clause).
+
+    Returns ``(kind, question, statement)`` where ``kind`` is "did" or "was"/"were": "When did
+    Garibaldi retire …?" / "Garibaldi retired …"; "When was oxygen discovered?" / "Oxygen was
+    discovered". None when the phrase is not one this knows how to turn.
+    """
+    text = event.strip()
+    if not text or "{" in text or "}" in text:
+        return None
+    # "Garibaldi's retirement after …", "the Soviet Commissar of Foreign Affairs’ arrival in …"
+    for mark in ("'s ", "\u2019s ", "s' ", "s\u2019 "):
+        at = text.find(mark)
+        if at > 0:
+            subject = text[:at + (1 if mark[0] == "s" else 0)]
+            rest = text[at + len(mark):]
+            when, _, noun_rest = rest.partition(" ") if rest.split(" ", 1)[0] + " " in _TIMES else ("", "", rest)
+            noun, _, tail = noun_rest.partition(" ")
+            if noun in POSSESSIVE_PASSIVE and not subject.casefold().startswith(("a ", "an ")):
+                be = "were" if _plural(subject) else "was"
+                adverb = f"{when.strip()} " if when else ""
+                tail = f" {tail}" if tail else ""
+                return be, f"{subject} {adverb}{POSSESSIVE_PASSIVE[noun]}{tail}", \
+                    f"{subject} {be} {adverb}{POSSESSIVE_PASSIVE[noun]}{tail}"
+            if noun in ACTIVE_NOUNS and not subject.casefold().startswith(("a ", "an ")):
+                base, past, drop = ACTIVE_NOUNS[noun]
+                if drop and tail.startswith(drop + " "):
+                    tail = tail[len(drop) + 1:]
+                adverb = f"{when.strip()} " if when else ""
+                tail = f" {tail}" if tail else ""
+                return "did", f"{subject} {adverb}{base}{tail}", f"{subject} {adverb}{past}{tail}"
+            break
+    # "the discovery of oxygen", "the first description of triads of elements", "the move of the Parliament to Rome"
+    lowered = text[4:] if text.casefold().startswith("the ") else None
+    if lowered is None:
+        return None
+    when = ""
+    for t in _TIMES:
+        if lowered.startswith(t):
+            when, lowered = t.strip(), lowered[len(t):]
+            break
+    noun, sep, after = lowered.partition(" of ")
+    if not sep or " " in noun:
+        return None
+    subject, tail = _split_subject(after)
+    if not subject or subject.casefold().startswith(("a ", "an ")):
+        return None
+    adverb = f"{when} " if when else ""
+    if noun in PASSIVE_NOUNS:
+        be = "were" if _plural(subject) else "was"
+        return be, f"{subject} {adverb}{PASSIVE_NOUNS[noun]}{tail}", f"{subject} {be} {adverb}{PASSIVE_NOUNS[noun]}{tail}"
+    if noun in ACTIVE_NOUNS:
+        base, past, drop = ACTIVE_NOUNS[noun]
+        if drop and tail.startswith(" " + drop + " "):
+            tail = tail[len(drop) + 1:]
+        return "did", f"{subject} {adverb}{base}{tail}", f"{subject} {adverb}{past}{tail}"
+    return None

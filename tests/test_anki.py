@@ -223,9 +223,9 @@ def test_a_fact_without_a_claim_or_a_note_leaves_those_fields_empty(tricky):
 
 def test_the_fill_in_gap_hides_only_the_answer_and_names_what_is_wanted(tricky):
     treaty = apkg_notes(apkg_bytes(tricky, "everything"))["quizgen:fact:treaty-date"]["fields"]
-    assert treaty["FillIn"] == ('The signing of the treaty of Examplestadt was on '
+    assert treaty["FillIn"] == ('The treaty of Examplestadt was signed on '
                                 '<span class="qz-gap">[date]</span>.')
-    assert treaty["Statement"] == ('The signing of the treaty of Examplestadt was on '
+    assert treaty["Statement"] == ('The treaty of Examplestadt was signed on '
                                    '<span class="qz-gap">4 March 1921</span>.')
     person = apkg_notes(apkg_bytes(tricky, "everything"))["quizgen:fact:tricky-person"]["fields"]
     assert person["FillIn"] == ('According to the Ministry of Tests, <span class="qz-gap">[name]</span> '
@@ -237,9 +237,9 @@ def test_cloze_puts_the_preposition_outside_the_gap_and_a_hint_inside(tricky, li
 
     fact = tricky.facts["treaty-date"]
     assert cloze(fact, tricky.source_of(fact)) == (
-        "The signing of the treaty of Examplestadt was on {{c1::4 March 1921::date}}.")
+        "The treaty of Examplestadt was signed on {{c1::4 March 1921::date}}.")
     month = fact.model_copy(update={"date": fact.date.parse("1921-03")})
-    assert cloze(month, tricky.source_of(fact)).endswith("was in {{c1::March 1921::month}}.")
+    assert cloze(month, tricky.source_of(fact)).endswith("was signed in {{c1::March 1921::month}}.")
     wanted = {"person": ("name",), "quantity": ("number", "time"), "date": ("date", "month", "year")}
     for f in library.facts.values():
         text = cloze(f, library.source_of(f))

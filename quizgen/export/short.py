@@ -72,6 +72,7 @@ PHRASES: tuple[tuple[str, str], ...] = (
     (", after which the United States refused to recognise the new Soviet state,", ""),
     (", after which the United States refused to recognise the new Soviet state", ""),
     ("the joint Allied victory parade of September 1945", "the Allied victory parade of September 1945"),
+    ("the wartime unity of American and Soviet soldiers", "the wartime unity of US and Soviet soldiers"),
     ("the Soviet marshal whose troops first met US troops in Germany, in April 1945",
      "the Soviet marshal whose men first met US troops in Germany, in April 1945"),
 )
