@@ -385,14 +385,13 @@ class DistractorIndex:
             surname = (normalise_option(fact.name).split() or [""])[-1]
             # "Ernest Rutherford" beside "Daniel Rutherford": the shared name points at the key.
             picker.reject = lambda key: key.split()[-1:] == [surname]
-            if word:
-                # Holders of the same rank, office or profession from other countries, never of another
-                # class (a lieutenant among generals; a chemist of the 1860s for a physicist of 1910),
-                # and not when the role names its people ("the French Emperor" among an Austrian and a
-                # Sardinian is struck out). A false statement keeps to the person's own people: "Napoleon
-                # III was the King of Sardinia" contradicts what the student reads elsewhere.
-                if not _names_a_people(fact.role) and not statement:
-                    self._tiers(picker, ("name", word, "*"), fact, rng, ())
+            # Holders of the same rank, office or profession from other countries, never of another
+            # class (a lieutenant among generals; a chemist of the 1860s for a physicist of 1910),
+            # and not when the role names its people ("the French Emperor" among an Austrian and a
+            # Sardinian is struck out). A false statement keeps to the person's own people: "Napoleon
+            # III was the King of Sardinia" contradicts what the student reads elsewhere.
+            if word and not _names_a_people(fact.role) and not statement:
+                self._tiers(picker, ("name", word, "*"), fact, rng, ())
         elif isinstance(fact, PlaceFact):
             here = normalise_option(fact.place)
             # 'East Berlin' for 'Berlin' is neither clearly wrong nor clearly right.
