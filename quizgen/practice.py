@@ -27,7 +27,15 @@ from .dates import Precision
 from .distractors import normalise_option
 from .errors import QuestionError, SubmissionError
 from .models import DateFact, Fact, PersonFact, QuantityFact
-from .questions import Question, answer_display, attribute, make_question, reverse_answer, stem_text, supported_templates
+from .questions import (
+    Question,
+    answer_display,
+    attribute,
+    make_question,
+    reverse_answer,
+    stem_text,
+    supported_templates,
+)
 from .quiz import QuizMaker
 
 # Every practice limit, defined once.

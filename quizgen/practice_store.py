@@ -39,6 +39,7 @@ from .practice import (
     CardRef,
     MemoryState,
     PracticeDeck,
+    check_retention,
     code_hash,
     day_start,
     forgetting_key,
@@ -63,6 +64,7 @@ class Learner(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 hex: the code itself is never stored
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    retention: Mapped[float] = mapped_column(Float)  # the desired retention this learner chose
 
 
 class PracticeCard(Base):
@@ -182,8 +184,17 @@ class PracticeStore:
         """A new learner; returns their code (shown once on the page and kept in a cookie)."""
         code = learner_code()
         with self.store.writing() as session:
-            session.add(Learner(code_hash=code_hash(code), created_at=now))
+            session.add(Learner(code_hash=code_hash(code), created_at=now, retention=DESIRED_RETENTION))
         return code
+
+    def retention(self, learner_id: int) -> float:
+        with self.store.reading() as session:
+            return session.get_one(Learner, learner_id).retention
+
+    def set_retention(self, learner_id: int, retention: float) -> None:
+        """From now on; cards already scheduled keep their due dates until their next review."""
+        with self.store.writing() as session:
+            session.get_one(Learner, learner_id).retention = check_retention(retention)
 
     def learner_id(self, code: str | None) -> int | None:
         """The learner with this code, or None (an unknown, malformed or missing code)."""
@@ -321,6 +332,12 @@ class PracticeStore:
                 return None
             session.expunge(entry)
             return entry
+
+    def reps_before(self, entry: PracticeReview) -> int:
+        """How many times the card had been answered before this review (its page's seed)."""
+        with self.store.reading() as session:
+            return session.scalar(select(func.count()).where(PracticeReview.card_id == entry.card_id,
+                                                             PracticeReview.id < entry.id)) or 0
 
     # ---- progress -----------------------------------------------------------------------
 

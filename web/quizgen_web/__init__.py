@@ -92,6 +92,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .assignments import init_app as init_assignments
 
     init_assignments(app)  # stored assignments: DATABASE_URL, else $QUIZGEN_DATABASE_URL, else a file
+    from .practice import init_app as init_practice
+
+    init_practice(app, app.extensions["quizgen.assignments"].store)  # practice: the same database
 
     app.wsgi_app = _HostGuard(app.wsgi_app)  # type: ignore[method-assign]
     app.before_request(_refuse_bad_host)

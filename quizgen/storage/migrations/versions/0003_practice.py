@@ -23,6 +23,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
         sa.Column("code_hash", sa.String(64), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("retention", sa.Float(), nullable=False),
         sa.UniqueConstraint("code_hash", name="uq_practice_learners_code_hash"),
     )
     op.create_table(
