@@ -194,9 +194,11 @@ class PracticeDeck:
         fact = self.fact(ref)
         return Citation.of(fact, self.library.source_of(fact))
 
-    def mode(self, ref: CardRef, stability: float | None, threshold: float = TYPED_RECALL_STABILITY) -> str:
-        """The recall ladder: multiple choice first, typed recall for a forward card once it is stable."""
-        if ref.direction == "forward" and stability is not None and stability >= threshold:
+    def mode(self, ref: CardRef, memory: MemoryState | None, threshold: float = TYPED_RECALL_STABILITY) -> str:
+        """The recall ladder: multiple choice first; typed recall for a forward card in review (not in its
+        learning steps) whose stability has reached ``threshold`` days."""
+        if (ref.direction == "forward" and memory is not None and memory.state == State.Review.value
+                and memory.stability >= threshold):
             return "typed"
         return "choice"
 

@@ -150,8 +150,7 @@ def session(deck_id: str):
     if nxt.card is None:
         return _private(render_template("practice/done.html", next_due=nxt.next_due, now=now, **context))
     reps = nxt.row.reps if nxt.row else 0
-    stability = nxt.row.memory.stability if nxt.row else None
-    mode = deck.mode(nxt.card, stability, float(current_app.config["PRACTICE_TYPED_STABILITY"]))
+    mode = deck.mode(nxt.card, nxt.row.memory if nxt.row else None, float(current_app.config["PRACTICE_TYPED_STABILITY"]))
     prompt = deck.prompt(nxt.card, _seed(learner_id, reps), mode)
     state = "new" if nxt.row is None else STATE_NAMES[nxt.row.memory.state]
     return _private(render_template("practice/card.html", prompt=prompt, reps=reps, state=state,
@@ -277,7 +276,7 @@ def progress(deck_id: str):
         reviews=len(reviews), seen=len(cards), total=len(deck.cards), new=len(deck.cards) - len(cards),
         states=states, topics=topics, chart=chart, retention=retention, min_retention=MIN_RETENTION,
         max_retention=MAX_RETENTION, typed=sum(1 for c in cards if deck.mode(
-            c.ref, c.memory.stability, float(current_app.config["PRACTICE_TYPED_STABILITY"])) == "typed"),
+            c.ref, c.memory, float(current_app.config["PRACTICE_TYPED_STABILITY"])) == "typed"),
         new_per_day=min(MAX_NEW_PER_DAY, int(current_app.config["PRACTICE_NEW_PER_DAY"]))))
 
 
