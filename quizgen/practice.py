@@ -48,6 +48,7 @@ TYPED_RECALL_STABILITY = 7.0  # days of stability after which a forward card is 
 LEARN_AHEAD = timedelta(minutes=20)  # with nothing else left, a learning step due this soon is shown early
 MAX_RESPONSE_MS = 60 * 60 * 1000  # a longer "response time" is a tab left open: stored as this
 MAX_TYPED = 200  # characters of a typed answer kept
+MAX_STABILITY = 36500.0  # days: fsrs-rs (Anki's FSRS) caps stability here; py-fsrs does not, so we do
 FUZZ = False  # no random spread of due dates: the same answers give the same schedule everywhere
 DIRECTIONS = ("forward", "reverse")
 STATE_NAMES = {State.Learning.value: "learning", State.Review.value: "review", State.Relearning.value: "relearning"}
@@ -114,7 +115,9 @@ def review(before: MemoryState | None, rating: Rating, now: datetime,
         card.due = now
     after, _ = scheduler(retention).review_card(card, rating, now)
     assert after.stability is not None and after.difficulty is not None and after.last_review is not None
-    return MemoryState(after.state.value, after.step, after.stability, after.difficulty, after.due, after.last_review)
+    # Capped as the reference implementation caps it, so both agree on every later review too.
+    stability = min(after.stability, MAX_STABILITY)
+    return MemoryState(after.state.value, after.step, stability, after.difficulty, after.due, after.last_review)
 
 
 def forgetting_key(stability: float, last_review: datetime, now: datetime) -> float:
