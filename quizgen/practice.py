@@ -90,7 +90,8 @@ class MemoryState:
         return scheduler(retention).get_card_retrievability(self.card(), now)
 
     def card(self) -> Card:
-        return Card(state=State(self.state), step=self.step, stability=self.stability,
+        # A card_id given: without one fsrs sleeps a millisecond to make its ids unique.
+        return Card(card_id=0, state=State(self.state), step=self.step, stability=self.stability,
                     difficulty=self.difficulty, due=self.due, last_review=self.last_review)
 
 
@@ -110,9 +111,7 @@ def check_retention(value: float) -> float:
 def review(before: MemoryState | None, rating: Rating, now: datetime,
            retention: float = DESIRED_RETENTION) -> MemoryState:
     """The card's state after one answer at ``now`` (``before`` None: a new card)."""
-    card = Card() if before is None else before.card()
-    if before is None:
-        card.due = now
+    card = Card(card_id=0, due=now) if before is None else before.card()
     after, _ = scheduler(retention).review_card(card, rating, now)
     assert after.stability is not None and after.difficulty is not None and after.last_review is not None
     # Capped as the reference implementation caps it, so both agree on every later review too.

@@ -168,8 +168,17 @@ def _card_row(row: PracticeCard) -> CardRow:
 
 # The columns the next-card choice needs, read as plain tuples (no ORM objects: it is the hot path).
 _NEXT_COLUMNS = (PracticeCard.id, PracticeCard.fact_id, PracticeCard.direction, PracticeCard.state,
-                 PracticeCard.stability, PracticeCard.last_review, PracticeCard.due, PracticeCard.introduced_at,
-                 PracticeCard.deck_id)
+                 PracticeCard.step, PracticeCard.stability, PracticeCard.difficulty, PracticeCard.due,
+                 PracticeCard.last_review, PracticeCard.introduced_at, PracticeCard.deck_id, PracticeCard.reps,
+                 PracticeCard.lapses)
+
+
+def _from_columns(row: tuple) -> CardRow:
+    (id_, fact_id, direction, state, step, stability, difficulty, due, last_review, introduced_at, deck_id,
+     reps, lapses) = row
+    return CardRow(id_, CardRef(fact_id, direction),
+                   MemoryState(state, step, stability, difficulty, due, last_review), reps, lapses,
+                   introduced_at, deck_id)
 
 
 class PracticeStore:
@@ -219,23 +228,23 @@ class PracticeStore:
         ahead: list[tuple[datetime, int]] = []
         next_due: datetime | None = None
         introduced_today = 0
-        by_id = {}
-        for id_, fact_id, direction, state, stability, last_review, due, introduced_at, deck_id in rows:
-            ref = CardRef(fact_id, direction)
+        review_state = State.Review.value
+        for n, row in enumerate(rows):
+            ref = CardRef(row[1], row[2])
             if ref not in cards:
                 continue
             seen.add(ref)
-            by_id[id_] = ref
+            state, stability, due, last_review, introduced_at, deck_id = row[3], row[5], row[7], row[8], row[9], row[10]
             if deck_id == deck.deck_id and introduced_at >= today:
                 introduced_today += 1
             if due <= now:
-                if state == State.Review.value:
-                    review_due.append((forgetting_key(stability, last_review, now), id_))
+                if state == review_state:
+                    review_due.append((forgetting_key(stability, last_review, now), n))
                 else:
-                    learning_due.append((due, id_))
+                    learning_due.append((due, n))
             else:
-                if state != State.Review.value and due <= now + LEARN_AHEAD:
-                    ahead.append((due, id_))
+                if state != review_state and due <= now + LEARN_AHEAD:
+                    ahead.append((due, n))
                 if next_due is None or due < next_due:
                     next_due = due
         chosen = None
@@ -244,19 +253,16 @@ class PracticeStore:
         elif review_due:
             chosen = min(review_due)[1]
         if chosen is not None:
-            return Next(by_id[chosen], self._row(chosen), False, None)
+            card = _from_columns(rows[chosen])
+            return Next(card.ref, card, False, None)
         if introduced_today < new_per_day:
             for ref in deck.cards:
                 if ref not in seen:
                     return Next(ref, None, True, None)
         if ahead:
-            chosen = min(ahead)[1]
-            return Next(by_id[chosen], self._row(chosen), False, None)
+            card = _from_columns(rows[min(ahead)[1]])
+            return Next(card.ref, card, False, None)
         return Next(None, None, False, next_due)
-
-    def _row(self, card_id: int) -> CardRow:
-        with self.store.reading() as session:
-            return _card_row(session.get_one(PracticeCard, card_id))
 
     def card(self, learner_id: int, ref: CardRef) -> CardRow | None:
         with self.store.reading() as session:
