@@ -24,8 +24,11 @@ from sqlalchemy import (
     SmallInteger,
     String,
     UniqueConstraint,
+    bindparam,
     func,
+    insert,
     select,
+    update,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -173,6 +176,17 @@ _NEXT_COLUMNS = (PracticeCard.id, PracticeCard.fact_id, PracticeCard.direction, 
                  PracticeCard.lapses)
 
 
+# Statements built once: building one costs more than running it on SQLite (the profile of a simulated class).
+_LEARNER_CARDS = select(*_NEXT_COLUMNS).where(PracticeCard.learner_id == bindparam("learner_id"))
+_ONE_CARD = _LEARNER_CARDS.where(PracticeCard.fact_id == bindparam("fact_id"),
+                                 PracticeCard.direction == bindparam("direction"))
+_INSERT_CARD = insert(PracticeCard)
+_UPDATE_CARD = update(PracticeCard).where(PracticeCard.id == bindparam("card_id")).values(
+    {name: bindparam(name) for name in ("state", "step", "stability", "difficulty", "due", "last_review",
+                                        "reps", "lapses")})
+_INSERT_REVIEW = insert(PracticeReview)
+
+
 def _from_columns(row: tuple) -> CardRow:
     (id_, fact_id, direction, state, step, stability, difficulty, due, last_review, introduced_at, deck_id,
      reps, lapses) = row
@@ -218,8 +232,8 @@ class PracticeStore:
     def next_card(self, learner_id: int, deck: PracticeDeck, now: datetime, new_per_day: int = NEW_PER_DAY) -> Next:
         """Due cards first (learning steps, then lowest retrievability), then new cards under the daily
         limit, then a learning step due within ``LEARN_AHEAD``; else nothing, with the next due time."""
-        with self.store.reading() as session:
-            rows = session.execute(select(*_NEXT_COLUMNS).where(PracticeCard.learner_id == learner_id)).all()
+        with self.store.engine.connect() as conn:
+            rows = conn.execute(_LEARNER_CARDS, {"learner_id": learner_id}).all()
         cards = deck.card_set
         today = day_start(now)
         seen: set[CardRef] = set()
@@ -265,45 +279,42 @@ class PracticeStore:
         return Next(None, None, False, next_due)
 
     def card(self, learner_id: int, ref: CardRef) -> CardRow | None:
-        with self.store.reading() as session:
-            row = session.scalar(select(PracticeCard).where(
-                PracticeCard.learner_id == learner_id, PracticeCard.fact_id == ref.fact_id,
-                PracticeCard.direction == ref.direction))
-            return None if row is None else _card_row(row)
+        with self.store.engine.connect() as conn:
+            found = conn.execute(_ONE_CARD, {"learner_id": learner_id, "fact_id": ref.fact_id,
+                                             "direction": ref.direction}).first()
+        return None if found is None else _from_columns(tuple(found))
 
     def record(self, learner_id: int, deck_id: str, answer: Answer, now: datetime,
                retention: float = DESIRED_RETENTION) -> int | None:
         """Store one answer and move its card; the review's id, or None when the form was stale (the
         card has been answered since its page was shown, say a form sent twice)."""
+        # Core statements, not ORM objects: a class answering at once is this, hundreds of times a second.
         with self.store.writing() as session:
-            row = session.scalar(select(PracticeCard).where(
-                PracticeCard.learner_id == learner_id, PracticeCard.fact_id == answer.ref.fact_id,
-                PracticeCard.direction == answer.ref.direction))
-            reps = 0 if row is None else row.reps
-            if reps != answer.expected_reps:
+            conn = session.connection()
+            found = conn.execute(_ONE_CARD, {"learner_id": learner_id, "fact_id": answer.ref.fact_id,
+                                             "direction": answer.ref.direction}).first()
+            card = None if found is None else _from_columns(tuple(found))
+            if (0 if card is None else card.reps) != answer.expected_reps:
                 return None
-            before = None if row is None else _memory(row)
+            before = None if card is None else card.memory
             after = review(before, answer.rating, now, retention)
-            if row is None:
-                row = PracticeCard(learner_id=learner_id, fact_id=answer.ref.fact_id, direction=answer.ref.direction,
-                                   deck_id=deck_id, introduced_at=now, reps=0, lapses=0,
-                                   state=after.state, step=after.step, stability=after.stability,
-                                   difficulty=after.difficulty, due=after.due, last_review=after.last_review)
-                session.add(row)
             lapse = before is not None and before.state == State.Review.value and answer.rating == Rating.Again
-            _apply(row, after)
-            row.reps += 1
-            row.lapses += lapse
-            session.flush()
-            entry = PracticeReview(
-                card_id=row.id, learner_id=learner_id, deck_id=deck_id, fact_id=answer.ref.fact_id,
+            state = {"state": after.state, "step": after.step, "stability": after.stability,
+                     "difficulty": after.difficulty, "due": after.due, "last_review": after.last_review}
+            if card is None:
+                card_id = conn.execute(_INSERT_CARD, dict(
+                    learner_id=learner_id, fact_id=answer.ref.fact_id, direction=answer.ref.direction,
+                    deck_id=deck_id, introduced_at=now, reps=1, lapses=0, **state)).inserted_primary_key[0]
+            else:
+                card_id = card.id
+                conn.execute(_UPDATE_CARD, dict(card_id=card_id, reps=card.reps + 1, lapses=card.lapses + lapse,
+                                                **state))
+            return conn.execute(_INSERT_REVIEW, _BEFORE_NONE | _before(before) | dict(
+                card_id=card_id, learner_id=learner_id, deck_id=deck_id, fact_id=answer.ref.fact_id,
                 direction=answer.ref.direction, rating=int(answer.rating), reviewed_at=now, mode=answer.mode,
                 correct=answer.correct, chosen=answer.chosen, given=answer.given[:MAX_TYPED],
                 response_ms=max(0, min(answer.response_ms, MAX_RESPONSE_MS)),
-                **_before(before), **_after(after))
-            session.add(entry)
-            session.flush()
-            return entry.id
+                **_after(after))).inserted_primary_key[0]
 
     def amend(self, learner_id: int, review_id: int, rating: Rating, retention: float = DESIRED_RETENTION) -> bool:
         """Change a right answer's rating to Hard or Easy ("that was hard / easy"), and the card with it.
@@ -404,6 +415,11 @@ class FactLapses:
 def _apply(row: PracticeCard, after: MemoryState) -> None:
     row.state, row.step, row.stability, row.difficulty = after.state, after.step, after.stability, after.difficulty
     row.due, row.last_review = after.due, after.last_review
+
+
+# One insert statement for every review: a new card's review names its (empty) "before" columns too.
+_BEFORE_NONE = dict.fromkeys(("state_before", "step_before", "stability_before", "difficulty_before", "due_before",
+                              "last_review_before"))
 
 
 def _before(before: MemoryState | None) -> dict:

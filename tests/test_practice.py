@@ -359,7 +359,8 @@ def test_a_simulated_class_ends_within_three_points_of_the_desired_retention(dec
                     ok = rng.random() < nxt.row.memory.retrievability(now)
                     right += ok
                     total += 1
-                _answer(store, learner, deck, nxt.card, Rating.Good if ok else Rating.Again, now)
+                _answer(store, learner, deck, nxt.card, Rating.Good if ok else Rating.Again, now,
+                        reps=nxt.row.reps if nxt.row else 0)
                 now += timedelta(seconds=rng.randint(5, 40))
     assert total > 3000
     assert abs(right / total - DESIRED_RETENTION) <= 0.03, right / total
