@@ -199,13 +199,22 @@ def test_three_days_on_a_phone_then_a_laptop_then_anki(site, browser, tmp_path):
     other.get_by_label("Your learner code").fill(code.lower().replace("-", " "))
     other.get_by_role("button", name="Continue").click()
     assert other.locator("#learner-code").inner_text().strip() == code
-    day3 = practise_until_done(app, other, code, clock, shots="practice")
+    day3 = practise_until_done(app, other, code, clock, wrong_first=True, shots="practice")
+    shoot(other, "practice-done")
     met = {ref for ref, _, new in day3 if new}
     day3_reviews = [(ref, mode) for ref, mode, _ in day3 if ref not in met]
     assert {ref for ref, _ in day3_reviews} == expected
     # The recall ladder: forward cards stable enough are typed from memory; reverse ones stay choices.
     assert any(mode == "typed" for _, mode in day3_reviews)
     assert all(mode == "choice" for ref, mode in day3_reviews if ref.direction == "reverse")
+
+    # Day 4, late evening, back on the phone: day 2's cards come back, typed from memory where stable.
+    clock.now = DAY3 + timedelta(hours=26)
+    expected = due_now(app, code, clock.now)
+    page.goto(f"{base}/practice/{DECK}")
+    day4 = practise_until_done(app, page, code, clock, shots="practice")
+    met = {ref for ref, _, new in day4 if new}
+    assert {ref for ref, _, _ in day4 if ref not in met} == expected
 
     # Progress on the phone: the same learner's figures and the calendar.
     page.goto(f"{base}/practice/{DECK}/progress")

@@ -44,6 +44,7 @@ _QUEUE_LEARN, _QUEUE_REVIEW = 1, 2
 # Anki's revlog kinds.
 _REVLOG_LEARN, _REVLOG_REVIEW, _REVLOG_RELEARN = 0, 1, 2
 _DEFAULT_FACTOR = 2500
+ANKI_CREATED = 1411099200  # 2014-09-19 04:00 UTC: genanki's collection date, at Anki's default rollover hour
 
 
 def progress_filename(deck_id: str) -> str:
@@ -75,9 +76,12 @@ def _add_progress(path: Path, cards: Sequence[Any], reviews: Iterable[Any], now:
         by_card[CardRef(r.fact_id, r.direction)].append(r)
     conn = sqlite3.connect(path)
     try:
-        crt = conn.execute("SELECT crt FROM col").fetchone()[0]
-        # Anki counts review due dates in days since the collection was created; the importer moves
-        # them by the difference between the two collections' "today", so "due in 3 days" stays so.
+        # Anki counts review due dates in days since the collection was created, each day starting at
+        # the rollover hour (04:00 local by default); the importer moves them by the difference between
+        # the two collections' "today", so "due in 3 days" stays so. The package's creation time is put
+        # at 04:00 UTC so our day count is Anki's (exact for a UTC machine, within a day elsewhere).
+        crt = ANKI_CREATED
+        conn.execute("UPDATE col SET crt = ?", (crt,))
         today = (int(now.timestamp()) - crt) // 86400
         anki_ids = dict(conn.execute(
             "SELECT n.guid, c.id FROM cards c JOIN notes n ON n.id = c.nid WHERE c.ord = ?", (QUESTION_ORD,)))
