@@ -94,13 +94,12 @@ class PracticeCard(Base):
 
 class PracticeReview(Base):
     __tablename__ = "practice_reviews"
-    __table_args__ = (Index("ix_practice_reviews_deck_fact", "deck_id", "fact_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     card_id: Mapped[int] = mapped_column(ForeignKey("practice_cards.id", ondelete="CASCADE"), index=True)
     learner_id: Mapped[int] = mapped_column(Integer, index=True)
     deck_id: Mapped[str] = mapped_column(String(MAX_DECK_ID))  # the deck practised when it was answered
-    fact_id: Mapped[str] = mapped_column(String(MAX_FACT_ID))
+    fact_id: Mapped[str] = mapped_column(String(MAX_FACT_ID), index=True)  # the teacher's list: per fact
     direction: Mapped[str] = mapped_column(String(8))
     rating: Mapped[int] = mapped_column(SmallInteger)  # fsrs.Rating: 1 again, 2 hard, 3 good, 4 easy
     reviewed_at: Mapped[datetime] = mapped_column(UTCDateTime)

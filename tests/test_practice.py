@@ -28,8 +28,9 @@ T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def store(tmp_path) -> PracticeStore:
-    s = Store(f"sqlite:///{tmp_path / 'practice.db'}")
+def store(database_url) -> PracticeStore:
+    """The practice tables on SQLite, then on PostgreSQL (conftest's ``database_url``)."""
+    s = Store(database_url)
     yield PracticeStore(s)
     s.dispose()
 
@@ -344,7 +345,7 @@ def test_a_simulated_class_ends_within_three_points_of_the_desired_retention(dec
     right = total = 0
     # The same code on an in-memory database: the class answers some 8,000 times.
     store = PracticeStore(Store("sqlite://"))
-    for n in range(30):
+    for _ in range(30):
         learner = store.learner_id(store.new_learner(T0))
         hour = timedelta(hours=rng.randint(7, 21))
         for day in range(60):

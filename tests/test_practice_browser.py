@@ -82,13 +82,12 @@ def shoot(page, name: str) -> None:
 
 
 def store_and_deck(app):
-    from quizgen_web.practice import DECKS_KEY, STORE_KEY
+    from quizgen_web.practice import STORE_KEY
 
     with app.app_context():
         from quizgen_web.practice import _deck
 
-        deck = _deck(DECK)
-    return app.extensions[STORE_KEY], app.extensions[DECKS_KEY][DECK]
+        return app.extensions[STORE_KEY], _deck(DECK)
 
 
 def right_answer(app, code: str, page) -> tuple[CardRef, str, str]:

@@ -77,11 +77,11 @@ def upgrade() -> None:
     )
     op.create_index("ix_practice_reviews_card_id", "practice_reviews", ["card_id"])
     op.create_index("ix_practice_reviews_learner_id", "practice_reviews", ["learner_id"])
-    op.create_index("ix_practice_reviews_deck_fact", "practice_reviews", ["deck_id", "fact_id"])
+    op.create_index("ix_practice_reviews_fact_id", "practice_reviews", ["fact_id"])
 
 
 def downgrade() -> None:
-    op.drop_index("ix_practice_reviews_deck_fact", table_name="practice_reviews")
+    op.drop_index("ix_practice_reviews_fact_id", table_name="practice_reviews")
     op.drop_index("ix_practice_reviews_learner_id", table_name="practice_reviews")
     op.drop_index("ix_practice_reviews_card_id", table_name="practice_reviews")
     op.drop_table("practice_reviews")
