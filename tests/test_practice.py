@@ -364,4 +364,43 @@ def test_a_simulated_class_ends_within_three_points_of_the_desired_retention(dec
                         reps=nxt.row.reps if nxt.row else 0)
                 now += timedelta(seconds=rng.randint(5, 40))
     assert total > 3000
+    print(f"simulated class: {right / total:.3f} of {total} reviews right")
     assert abs(right / total - DESIRED_RETENTION) <= 0.03, right / total
+
+
+def test_the_server_decides_how_a_card_is_asked_not_the_form(tmp_path):
+    from quizgen.webapp import create_app
+
+    clock = Clock(T0)
+    app = create_app({"TESTING": True, "CONTENT": str(bundled_root()),
+                      "DATABASE_URL": f"sqlite:///{tmp_path / 'site.db'}", "PRACTICE_NOW": clock,
+                      "PRACTICE_NEW_PER_DAY": 1, "PRACTICE_TYPED_STABILITY": 1.0})
+    client = app.test_client()
+    client.post(f"/practice/{DECK}/start")
+    with app.app_context():
+        from quizgen_web.practice import STORE_KEY, _deck
+
+        deck, store = _deck(DECK), app.extensions[STORE_KEY]
+    learner = store.learner_id(client.get_cookie("quizgen_learner", path="/practice").value)
+    for _ in range(2):  # two right answers, ten minutes apart: the card graduates to review
+        form = _form(client.get(f"/practice/{DECK}").text)
+        right = deck.prompt(CardRef.parse(form["card"]), (learner, int(form["reps"])), "choice").answer_index
+        assert client.post(f"/practice/{DECK}/answer", data={**form, "choice": right}).status_code == 303
+        clock.now += timedelta(minutes=10)
+    clock.now += timedelta(days=3)
+    page = client.get(f"/practice/{DECK}").text
+    form = _form(page)
+    assert form["mode"] == "typed" and 'name="typed"' in page and 'name="choice"' not in page
+    ref = CardRef.parse(form["card"])
+    # Typed right, in another writing, it counts.
+    answer = deck.prompt(ref, (learner, int(form["reps"])), "typed").answer
+    r = client.post(f"/practice/{DECK}/answer", data={**form, "typed": f"  {answer.upper()} "})
+    assert "right=" in r.location
+    clock.now = store.card(learner, ref).memory.due
+    page = client.get(f"/practice/{DECK}").text
+    form = _form(page)
+    assert CardRef.parse(form["card"]) == ref and form["mode"] == "typed"
+    # A form claiming multiple choice, with an option number, is still graded as typed recall: wrong.
+    r = client.post(f"/practice/{DECK}/answer", data={**form, "mode": "choice", "choice": "0"})
+    assert "/review/" in r.location
+    assert [e.mode for e in store.reviews_of(learner)][-2:] == ["typed", "typed"]

@@ -181,8 +181,11 @@ def answer(deck_id: str) -> Response:
     now = _now()
     shown = _int("shown", request.form.get("shown"), 0, 10**15)
     response_ms = int(now.timestamp() * 1000) - shown
-    mode = request.form.get("mode")
-    prompt = deck.prompt(ref, _seed(learner_id, reps), "typed" if mode == "typed" else "choice")
+    store = _store()
+    # How the card is asked is the server's decision (the recall ladder), never the form's.
+    row = store.card(learner_id, ref)
+    mode = deck.mode(ref, row.memory if row else None, float(current_app.config["PRACTICE_TYPED_STABILITY"]))
+    prompt = deck.prompt(ref, _seed(learner_id, reps), mode)
     if prompt.mode == "typed":
         given = (request.form.get("typed") or "").strip()[:MAX_TYPED]
         chosen = None
@@ -191,7 +194,6 @@ def answer(deck_id: str) -> Response:
         chosen = _int("the answer", request.form.get("choice"), 0, len(prompt.options) - 1)
         given = prompt.options[chosen]
         correct = chosen == prompt.answer_index
-    store = _store()
     entry = Answer(ref, reps, Rating.Good if correct else Rating.Again, prompt.mode, correct, chosen, given, response_ms)
     review_id = store.record(learner_id, deck_id, entry, now, store.retention(learner_id))
     if review_id is None:  # sent twice, or answered on another device since: nothing recorded
