@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -141,6 +142,7 @@ def main() -> None:
     print(f"deck all-facts: {args.facts} facts, {len(deck.cards)} cards; {args.learners:,} learners "
           f"({args.learners * len(deck.cards):,} card rows)", flush=True)
     results = [run(f"sqlite:///{scratch / 'practice.db'}", deck, args.learners, args.samples, "SQLite")]
+    print(results[-1], flush=True)
     if args.postgres:
         from quizgen.storage.testing import TemporaryCluster, postgres_bin
 
@@ -151,8 +153,10 @@ def main() -> None:
             cluster = TemporaryCluster(bindir).start()
             try:
                 results.append(run(cluster.create_database(), deck, args.learners, args.samples, "PostgreSQL"))
+                print(results[-1], flush=True)
             finally:
                 cluster.stop()
+    shutil.rmtree(scratch, ignore_errors=True)
     print(f"\n| Choose the next card ({args.learners:,} learners × {args.facts} facts) | median | p95 | mean "
           f"| baseline: learner by code | ratio | target < {TARGET_MS:g} ms |")
     print("|---|---|---|---|---|---|---|")

@@ -404,3 +404,16 @@ def test_the_server_decides_how_a_card_is_asked_not_the_form(tmp_path):
     r = client.post(f"/practice/{DECK}/answer", data={**form, "mode": "choice", "choice": "0"})
     assert "/review/" in r.location
     assert [e.mode for e in store.reviews_of(learner)][-2:] == ["typed", "typed"]
+
+
+def test_the_calendar_puts_each_days_count_in_its_cell():
+    from datetime import date
+
+    from quizgen.practice_charts import calendar
+
+    svg = calendar([2, 0, 5] + [0] * 25, date(2026, 3, 4))  # a Wednesday
+    assert "<desc>2026-03-04: 2; 2026-03-06: 5</desc>" in svg
+    # Monday and Tuesday of the first week are drawn empty; today is outlined and labelled.
+    assert svg.count('fill="none"') == 2 + (7 - (2 + 28) % 7) % 7
+    assert ">today<" in svg and ">5<" in svg and ">2<" in svg
+    assert "<desc>Nothing comes due in the next four weeks.</desc>" in calendar([0] * 28, date(2026, 3, 4))
