@@ -417,3 +417,16 @@ def test_the_calendar_puts_each_days_count_in_its_cell():
     assert svg.count('fill="none"') == 2 + (7 - (2 + 28) % 7) % 7
     assert ">today<" in svg and ">5<" in svg and ">2<" in svg
     assert "<desc>Nothing comes due in the next four weeks.</desc>" in calendar([0] * 28, date(2026, 3, 4))
+
+
+def test_the_benchmark_runs_and_prints_its_row():
+    """A smoke run of benchmarks/practice.py at a tiny scale; no timing is asserted."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    proc = subprocess.run([sys.executable, str(root / "benchmarks" / "practice.py"), "--learners", "20",
+                           "--facts", "60", "--samples", "10"], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert re.search(r"\| SQLite \([\d,]+ card rows, filled in \d+ s\) \| [\d.]+ ms \|", proc.stdout), proc.stdout
