@@ -207,16 +207,16 @@ def answer(deck_id: str) -> Response:
 def wrong(deck_id: str, review_id: int):
     deck = _deck(deck_id)
     found = _learner()
-    entry = _store().review_entry(found[1], review_id) if found else None
-    if entry is None:
+    if found is None:
         return _not_found()
-    ref = CardRef(entry.fact_id, entry.direction)
-    if ref not in deck.card_set:
+    code, learner_id = found
+    entry = _store().review_entry(learner_id, review_id)  # another learner's answer: not found, like none
+    ref = CardRef(entry.fact_id, entry.direction) if entry else None
+    if entry is None or ref not in deck.card_set:
         return _not_found()
-    learner_id = found[1]  # type: ignore[index]
     # The question as it was asked: the same seed as its page (the card's reps before this answer).
     asked = deck.prompt(ref, _seed(learner_id, _store().reps_before(entry)), entry.mode)
-    return _private(render_template("practice/wrong.html", deck=deck.deck, code=found[0], entry=entry,  # type: ignore[index]
+    return _private(render_template("practice/wrong.html", deck=deck.deck, code=code, entry=entry,
                                     answer=deck.answer_of(ref), asked=asked, citation=deck.citation(ref)))
 
 
