@@ -5,7 +5,8 @@ device it continues there. Every answer is a form POST that records the review a
 next card; after a wrong answer the right one is shown with its quote, source and curator's note first.
 
 Config: ``PRACTICE_NOW`` (a function returning the current aware UTC time; the tests move it on by
-days), ``PRACTICE_NEW_PER_DAY``, ``PRACTICE_TYPED_STABILITY`` (days), ``PRACTICE_FUZZ``.
+days), ``PRACTICE_NEW_PER_DAY`` (new cards a deck a day), ``PRACTICE_TYPED_STABILITY`` (days of stability
+after which a forward card is typed).
 """
 
 from __future__ import annotations
