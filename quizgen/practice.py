@@ -119,11 +119,6 @@ def review(before: MemoryState | None, rating: Rating, now: datetime,
     return MemoryState(after.state.value, after.step, stability, after.difficulty, after.due, after.last_review)
 
 
-def forgetting_key(stability: float, last_review: datetime, now: datetime) -> float:
-    """Orders cards by retrievability, lowest first, without the power function: R falls as t / S rises."""
-    return -((now - last_review).total_seconds() / 86400) / stability
-
-
 @dataclass(frozen=True)
 class Prompt:
     """What one practice page asks: multiple choice (``options``) or typed recall (no options)."""
@@ -166,6 +161,8 @@ class PracticeDeck:
                     self._templates[CardRef(fact.id, direction)] = usable
         self.cards: tuple[CardRef, ...] = tuple(self._templates)
         self.card_set = frozenset(self.cards)
+        # The same as (fact id, direction) tuples: hashed in C, for the next-card scan over stored rows.
+        self.card_keys = frozenset((r.fact_id, r.direction) for r in self.cards)
 
     def _usable(self, fact: Fact, direction: str) -> tuple[str, ...]:
         # The templates that give a sound multiple-choice question for this direction; a forward card
