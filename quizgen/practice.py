@@ -32,6 +32,7 @@ from .questions import (
     answer_display,
     attribute,
     make_question,
+    option_text,
     reverse_answer,
     stem_text,
     supported_templates,
@@ -209,7 +210,7 @@ class PracticeDeck:
         source = self.library.source_of(fact)
         if mode == "typed":
             stem = attribute(stem_text(fact, "forward"), fact, source)
-            return Prompt(ref, "typed", stem, (), answer_display(fact), None, Citation.of(fact, source), self.topic(ref))
+            return Prompt(ref, "typed", stem, (), option_text(answer_display(fact)), None, Citation.of(fact, source), self.topic(ref))
         rng = _seed("practice", seed, ref.key)
         for template in self._templates[ref]:
             try:
@@ -220,8 +221,14 @@ class PracticeDeck:
         raise QuestionError(f"fact {fact.id}: no question for its {ref.direction} card")  # pragma: no cover
 
     def answer_of(self, ref: CardRef) -> str:
+        """The card's answer as it stands among options ("The Elbe River")."""
         fact = self.fact(ref)
-        return answer_display(fact) if ref.direction == "forward" else reverse_answer(fact)
+        return option_text(answer_display(fact) if ref.direction == "forward" else reverse_answer(fact))
+
+    def question_of(self, ref: CardRef) -> str:
+        """The card's question without options, as typed recall asks it (for the teacher's list)."""
+        fact = self.fact(ref)
+        return attribute(stem_text(fact, "forward"), fact, self.library.source_of(fact))
 
     def accepts(self, ref: CardRef, typed: str) -> bool:
         """Whether a typed answer is the fact's answer: compared after normalisation, ``also_true`` forms

@@ -320,7 +320,7 @@ def test_progress_and_the_teachers_list_come_from_the_stored_reviews(site, deck)
     assert sum(counts) == 3
     assert '<svg xmlns="http://www.w3.org/2000/svg" class="chart calendar"' in page
     teacher = client.get(f"/practice/{DECK}/forgotten").text
-    rows = re.findall(r'<h2 class="stem">(.*?)</h2>', teacher, re.S)
+    rows = re.findall(r'<strong class="fact-answer">(.*?)</strong>', teacher, re.S)
     assert len(rows) == 3
     assert deck.answer_of(forgotten) in rows[0].replace("&#39;", "'")  # the lapsed fact first
     assert code not in teacher

@@ -330,6 +330,6 @@ def forgotten(deck_id: str):
     for item in _store().forgotten(deck):
         fact = deck.facts[item.fact_id]
         ref = CardRef(item.fact_id, "forward")
-        rows.append({"item": item, "answer": deck.answer_of(ref), "topic": deck.topic(ref),
+        rows.append({"item": item, "question": deck.question_of(ref), "answer": deck.answer_of(ref), "topic": deck.topic(ref),
                      "citation": deck.citation(ref), "fact": fact})
     return render_template("practice/forgotten.html", deck=deck.deck, rows=rows, state_review=State.Review.value)
