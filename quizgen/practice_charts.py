@@ -26,18 +26,20 @@ def _text(x: float, y: float, content: str, anchor: str = "middle", size: int = 
 def calendar(counts: Sequence[int], first: date, title: str = "Cards coming due") -> str:
     """A month-like grid from the Monday of ``first``'s week: each day's number of cards due, shaded.
 
+    No width or height attributes: the page's stylesheet fits it to the column (at most its natural width).
+
     ``counts[0]`` is ``first`` (today: overdue cards included); days before it are drawn empty.
     """
-    cell, gap, top, left = 44, 4, 22, 0
+    cell, gap, top, left = 44, 4, 22, 2  # left: room for today's outline
     start = first - timedelta(days=first.weekday())
     offset = (first - start).days
     weeks = (offset + len(counts) + 6) // 7
-    width = 7 * (cell + gap) - gap + left
-    height = top + weeks * (cell + gap)
+    width = 7 * (cell + gap) - gap + 2 * left
+    height = top + weeks * (cell + gap) + left
     peak = max(counts, default=0) or 1
     desc = "; ".join(f"{(first + timedelta(days=i)).isoformat()}: {n}" for i, n in enumerate(counts) if n)
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart calendar" role="img" '
-             f'viewBox="0 0 {width} {height}" width="{width}" height="{height}"><title>{escape(title)}</title>'
+             f'viewBox="0 0 {width} {height}"><title>{escape(title)}</title>'
              f'<desc>{escape(desc or "Nothing comes due in the next four weeks.")}</desc>']
     for i, name in enumerate(_WEEKDAYS):
         parts.append(_text(left + i * (cell + gap) + cell / 2, 14, name, size=11, fill=MUTED))
