@@ -164,6 +164,9 @@ class PracticeDeck:
         self.card_set = frozenset(self.cards)
         # The same as (fact id, direction) tuples: hashed in C, for the next-card scan over stored rows.
         self.card_keys = frozenset((r.fact_id, r.direction) for r in self.cards)
+        # What a page's form names its card by: not the fact id, which the public .apkg would answer.
+        self._tokens = {ref: hashlib.sha256(f"{deck_id}\x1f{ref.key}".encode()).hexdigest()[:16] for ref in self.cards}
+        self._by_token = {token: ref for ref, token in self._tokens.items()}
 
     def _usable(self, fact: Fact, direction: str) -> tuple[str, ...]:
         # The templates that give a sound multiple-choice question for this direction; a forward card
@@ -183,6 +186,17 @@ class PracticeDeck:
     def _question(self, fact: Fact, template: str, rng: random.Random) -> Question:
         return make_question(fact, template, self.library.source_of(fact), self.library.topics[fact.id],
                              self.maker.index, rng)
+
+    def token(self, ref: CardRef) -> str:
+        return self._tokens[ref]
+
+    def ref_of(self, token: str | None) -> CardRef:
+        """The card a form names; a token from before a content change (or made up) is a plain 400."""
+        ref = self._by_token.get(token or "")
+        if ref is None:
+            raise SubmissionError("the form names no card of this deck (its content may have changed); "
+                                  "reload the practice page")
+        return ref
 
     def fact(self, ref: CardRef) -> Fact:
         return self.facts[ref.fact_id]

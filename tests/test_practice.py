@@ -13,7 +13,6 @@ from fsrs import Rating, State
 from quizgen.content import bundled_root
 from quizgen.practice import (
     DESIRED_RETENTION,
-    CardRef,
     MemoryState,
     PracticeDeck,
     normalise_code,
@@ -254,7 +253,8 @@ def test_pages_answer_bad_requests_plainly(site):
     client.post(f"/practice/{DECK}/start")
     page = client.get(f"/practice/{DECK}").text
     form = _form(page)
-    for bad in ({"card": "nonsense"}, {"card": "no-such-fact:forward"}, {"reps": "x"}, {"choice": "99"},
+    assert "elbe" not in form["card"]  # the form names no fact: the public .apkg would give its answer
+    for bad in ({"card": "nonsense"}, {"card": "elbe-meeting-date:forward"}, {"reps": "x"}, {"choice": "99"},
                 {"choice": "-1"}, {"shown": ""}):
         r = client.post(f"/practice/{DECK}/answer", data={**form, "choice": "0", **bad})
         assert r.status_code == 400, bad
@@ -277,7 +277,7 @@ def test_a_wrong_answer_shows_the_right_one_with_its_source_and_another_learner_
         deck = _deck(DECK)
         store = app.extensions[STORE_KEY]
     code = client.get_cookie("quizgen_learner", path="/practice").value
-    prompt = deck.prompt(CardRef.parse(form["card"]), (store.learner_id(code), 0), "choice")
+    prompt = deck.prompt(deck.ref_of(form["card"]), (store.learner_id(code), 0), "choice")
     wrong = next(i for i, _ in options if int(i) != prompt.answer_index)
     r = client.post(f"/practice/{DECK}/answer", data={**form, "choice": wrong})
     assert r.status_code == 303 and "/review/" in r.location
@@ -384,14 +384,14 @@ def test_the_server_decides_how_a_card_is_asked_not_the_form(tmp_path):
     learner = store.learner_id(client.get_cookie("quizgen_learner", path="/practice").value)
     for _ in range(2):  # two right answers, ten minutes apart: the card graduates to review
         form = _form(client.get(f"/practice/{DECK}").text)
-        right = deck.prompt(CardRef.parse(form["card"]), (learner, int(form["reps"])), "choice").answer_index
+        right = deck.prompt(deck.ref_of(form["card"]), (learner, int(form["reps"])), "choice").answer_index
         assert client.post(f"/practice/{DECK}/answer", data={**form, "choice": right}).status_code == 303
         clock.now += timedelta(minutes=10)
     clock.now += timedelta(days=3)
     page = client.get(f"/practice/{DECK}").text
     form = _form(page)
     assert form["mode"] == "typed" and 'name="typed"' in page and 'name="choice"' not in page
-    ref = CardRef.parse(form["card"])
+    ref = deck.ref_of(form["card"])
     # Typed right, in another writing, it counts.
     answer = deck.prompt(ref, (learner, int(form["reps"])), "typed").answer
     r = client.post(f"/practice/{DECK}/answer", data={**form, "typed": f"  {answer.upper()} "})
@@ -399,7 +399,7 @@ def test_the_server_decides_how_a_card_is_asked_not_the_form(tmp_path):
     clock.now = store.card(learner, ref).memory.due
     page = client.get(f"/practice/{DECK}").text
     form = _form(page)
-    assert CardRef.parse(form["card"]) == ref and form["mode"] == "typed"
+    assert deck.ref_of(form["card"]) == ref and form["mode"] == "typed"
     # A form claiming multiple choice, with an option number, is still graded as typed recall: wrong.
     r = client.post(f"/practice/{DECK}/answer", data={**form, "mode": "choice", "choice": "0"})
     assert "/review/" in r.location

@@ -93,7 +93,7 @@ def store_and_deck(app):
 def right_answer(app, code: str, page) -> tuple[CardRef, str, str]:
     """The card on the page, how it is asked, and its right answer (as the server would grade it)."""
     store, deck = store_and_deck(app)
-    ref = CardRef.parse(page.locator('input[name="card"]').get_attribute("value"))
+    ref = deck.ref_of(page.locator('input[name="card"]').get_attribute("value"))
     reps = int(page.locator('input[name="reps"]').get_attribute("value"))
     mode = page.locator('input[name="mode"]').get_attribute("value")
     prompt = deck.prompt(ref, (store.learner_id(code), reps), mode)

@@ -154,7 +154,7 @@ def session(deck_id: str):
     mode = deck.mode(nxt.card, nxt.row.memory if nxt.row else None, float(current_app.config["PRACTICE_TYPED_STABILITY"]))
     prompt = deck.prompt(nxt.card, _seed(learner_id, reps), mode)
     state = "new" if nxt.row is None else STATE_NAMES[nxt.row.memory.state]
-    return _private(render_template("practice/card.html", prompt=prompt, reps=reps, state=state,
+    return _private(render_template("practice/card.html", prompt=prompt, token=deck.token(nxt.card), reps=reps, state=state,
                                     shown=int(now.timestamp() * 1000), max_typed=MAX_TYPED, **context))
 
 
@@ -175,9 +175,7 @@ def answer(deck_id: str) -> Response:
     if found is None:
         return redirect(url_for(".session", deck_id=deck_id), 303)
     _, learner_id = found
-    ref = CardRef.parse(request.form.get("card"))
-    if ref not in deck.card_set:
-        raise SubmissionError("that card is not in this deck; reload the practice page")
+    ref = deck.ref_of(request.form.get("card"))
     reps = _int("reps", request.form.get("reps"), 0, 10**6)
     now = _now()
     shown = _int("shown", request.form.get("shown"), 0, 10**15)
