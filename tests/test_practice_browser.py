@@ -101,14 +101,17 @@ def right_answer(app, code: str, page) -> tuple[CardRef, str, str]:
 
 
 def answer(page, mode: str, text: str, right: bool) -> None:
+    # Each answer is a POST and a redirect: wait for the next page before looking at it.
     if mode == "typed":
         page.get_by_label("Your answer").fill(text if right else "no idea")
-        page.get_by_role("button", name="Check").click()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Check").click()
         return
     buttons = page.locator("button.option-button")
     texts = [buttons.nth(i).inner_text().strip() for i in range(buttons.count())]
     index = texts.index(text) if right else next(i for i, t in enumerate(texts) if t != text)
-    buttons.nth(index).click()
+    with page.expect_navigation():
+        buttons.nth(index).click()
 
 
 def practise_until_done(app, page, code: str, clock: Clock, wrong_first: bool = False, shots: str = "") -> list[tuple[CardRef, str, bool]]:
@@ -117,6 +120,7 @@ def practise_until_done(app, page, code: str, clock: Clock, wrong_first: bool = 
     for n in range(80):
         if page.get_by_role("heading", name="Done for now").count():
             return asked
+        assert page.locator('input[name="card"]').count() == 1, page.locator("main").inner_text()[:500]
         ref, mode, text = right_answer(app, code, page)
         store, _ = store_and_deck(app)
         new = store.card(store.learner_id(code), ref) is None
@@ -128,7 +132,8 @@ def practise_until_done(app, page, code: str, clock: Clock, wrong_first: bool = 
             expect_wrong_page(page, text)
             if shots:
                 shoot(page, f"{shots}-wrong")
-            page.get_by_role("link", name="Go on").click()
+            with page.expect_navigation():
+                page.get_by_role("link", name="Go on").click()
         asked.append((ref, mode, new))
         clock.now += timedelta(minutes=1)
     raise AssertionError("the session never ended")
