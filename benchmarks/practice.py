@@ -9,7 +9,8 @@ Every learner has met every card of a 300-fact deck (forward and reverse: about 
 choice sorts a few hundred due cards by retrievability. The target: under 5 ms of server CPU per
 choice. Measured on ``samples`` random learners, CPU time of this process (it runs the query and
 the choice, as a server worker would) plus, on PostgreSQL, the CPU time of the backend process that
-answered (read from /proc). The baseline in the same run: looking up one learner by code (one
+answered (read from /proc, in 10 ms clock ticks: one sample's share is 0 or 10 ms, so the target is
+judged on the mean, which is exact over many samples). The baseline in the same run: looking up one learner by code (one
 primary-key-sized query through the same store), and the ratio of the two.
 """
 
@@ -161,7 +162,9 @@ def main() -> None:
           f"| baseline: learner by code | ratio | target < {TARGET_MS:g} ms |")
     print("|---|---|---|---|---|---|---|")
     for r in results:
-        ok = "met" if r["median_ms"] < TARGET_MS and r["p95_ms"] < TARGET_MS else "MISSED"
+        # Judged on the mean: PostgreSQL's backend CPU comes from /proc in 10 ms clock ticks, so one sample
+        # reads 0 or 10 ms of it and only the mean over many samples is its true share (the p95 is a tick).
+        ok = "met" if r["mean_ms"] < TARGET_MS else "MISSED"
         print(f"| {r['label']} ({r['cards']:,} card rows, filled in {r['filled_s']:.0f} s) | {r['median_ms']:.2f} ms "
               f"| {r['p95_ms']:.2f} ms | {r['mean_ms']:.2f} ms | {r['baseline_ms']:.2f} ms | {r['ratio']:.1f}× | {ok} |")
 
