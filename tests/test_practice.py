@@ -250,7 +250,9 @@ def test_pages_answer_bad_requests_plainly(site):
     # Without a learner, the pages lead to the start page instead of failing.
     assert client.post(f"/practice/{DECK}/answer", data={}).status_code == 303
     assert client.get(f"/practice/{DECK}/progress").status_code == 303
-    client.post(f"/practice/{DECK}/start")
+    started = client.post(f"/practice/{DECK}/start")
+    cookie = started.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Path=/practice" in cookie
     page = client.get(f"/practice/{DECK}").text
     form = _form(page)
     assert "elbe" not in form["card"]  # the form names no fact: the public .apkg would give its answer
