@@ -12,7 +12,7 @@ from quizgen import worksheet
 from quizgen.content import bundled_root
 from quizgen.limits import MAX_SHEET_QUESTIONS
 
-SHEET = "/decks/elbe-1945/worksheet.pdf?count=3&key=0&seed="
+SHEET = "/decks/link-up-1945/worksheet.pdf?count=3&key=0&seed="
 
 
 @pytest.fixture

@@ -26,11 +26,11 @@ HOSTS = ["localhost", "evil.example", "a b", "[::1]:80", "x" * 300, "localhost:0
 BODIES = [
     ("form", {"q0": "0", "name": "Ada", "title": "T", "count": "3", "confirm": "yes"}),
     ("form", {"q0": "\x00", "name": "A\x00da", "title": "a\x00b", "count": "3\x00"}),
-    ("json", {"deck": "elbe-1945", "count": 3, "title": "a\u0000b"}),
+    ("json", {"deck": "link-up-1945", "count": 3, "title": "a\u0000b"}),
     ("json", {"name": "A\u0000", "answers": [0, None, 1]}),
     ("json", {"answers": [0, 1, 2, 3]}),
     ("raw", b"\x00\xff{"),
-    ("raw", b'{"deck": "elbe-1945\\u0000"}'),
+    ("raw", b'{"deck": "link-up-1945\\u0000"}'),
 ]
 
 
@@ -46,11 +46,11 @@ def fuzz_app(database_url):
 
 def _samples(client) -> dict[str, list[str]]:
     """Real values for each route variable (so deeper code runs), then hostile ones."""
-    code = client.get("/decks/elbe-1945/quiz?count=3&seed=1").headers["Location"].rsplit("/q/", 1)[1]
-    made = client.post("/api/assignments", json={"deck": "elbe-1945", "count": 3}).get_json()
+    code = client.get("/decks/link-up-1945/quiz?count=3&seed=1").headers["Location"].rsplit("/q/", 1)[1]
+    made = client.post("/api/assignments", json={"deck": "link-up-1945", "count": 3}).get_json()
     loose = code.replace(".3.", ".03.", 1)  # a loosely written code: the canonical redirect
     return {
-        "deck_id": ["elbe-1945"] + HOSTILE,
+        "deck_id": ["link-up-1945"] + HOSTILE,
         "code": [code, loose] + HOSTILE,
         "given": ["ABC", "-.-"] + HOSTILE,
         "assignment_id": [made["id"]] + HOSTILE,

@@ -8,7 +8,7 @@ import pytest
 
 from quizgen.content import bundled_root
 
-DECK = "elbe-1945"
+DECK = "link-up-1945"
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from quizgen.content import bundled_root
 from quizgen.limits import CREATE_ASSIGNMENT_RATE
 
-DECK = "elbe-1945"
+DECK = "link-up-1945"
 
 
 def _app(tmp_path, **config):

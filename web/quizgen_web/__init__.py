@@ -95,6 +95,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .ratelimit import init_app as init_rate_limits
 
     init_rate_limits(app)  # per-client limits on creating assignments and submitting attempts
+    from .practice import init_app as init_practice
+
+    init_practice(app, app.extensions["quizgen.assignments"].store)  # practice: the same database
 
     app.wsgi_app = _HostGuard(app.wsgi_app)  # type: ignore[method-assign]
     app.before_request(_refuse_bad_host)
