@@ -64,7 +64,8 @@ def warm(app: Any) -> None:
 
 
 def serve(content: Path | None, host: str, port: int, threads: int = DEFAULT_THREADS,
-          workers: int | None = None, server: str = "auto", db: str | None = None) -> None:
+          workers: int | None = None, server: str = "auto", db: str | None = None,
+          public_url: str | None = None, timezone: str | None = None) -> None:
     """Load the library once and serve it until SIGTERM or Ctrl+C."""
     from .storage import database_url
     from .storage.store import describe
@@ -73,7 +74,9 @@ def serve(content: Path | None, host: str, port: int, threads: int = DEFAULT_THR
         raise ValueError(f"server must be one of {', '.join(SERVERS)}")
     use_gunicorn = server == "gunicorn" or (server == "auto" and gunicorn_available())
     url = database_url(db)
-    app = create_app({"CONTENT": str(content) if content else None, "DATABASE_URL": url})
+    app = create_app({"CONTENT": str(content) if content else None, "DATABASE_URL": url,
+                      # Where students reach the site (links, QR codes) and the school's time zone.
+                      "PUBLIC_URL": public_url, "TIMEZONE": timezone})
     # A bad path or URL fails now, not at first use. Safe before forking: storage.engine drops
     # inherited connection pools in each child, so every worker opens its own.
     app.extensions["quizgen.assignments"].store.migrate()

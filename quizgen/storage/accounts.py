@@ -134,6 +134,19 @@ class Accounts:
                 session.get(Teacher, row.id).password_hash = _HASHER.hash(given)
         return _account(row)
 
+    def set_password(self, email: object, password: object) -> bool:
+        """A new password for the account with ``email`` (its sessions end); False if there is none."""
+        address = email.strip().casefold() if isinstance(email, str) else ""
+        if not isinstance(password, str) or not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
+            raise SubmissionError(f"choose a password of at least {MIN_PASSWORD} characters")
+        with self.store.writing() as session:
+            row = session.scalar(select(Teacher).where(Teacher.email == address))
+            if row is None:
+                return False
+            row.password_hash = _HASHER.hash(password)
+            session.execute(delete(LoginSession).where(LoginSession.teacher_id == row.id))
+        return True
+
     def set_timezone(self, teacher_id: int, timezone: object) -> None:
         zone = check_timezone(timezone)
         with self.store.writing() as session:
