@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Integer, String, Text, TypeDecorator
+from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Integer, String, Text, TypeDecorator, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Limits defined once: the web forms, the API and the columns all use these.
@@ -112,6 +112,7 @@ class RosterStudent(Base):
     """One student on an assignment's class list, with the personal code they type."""
 
     __tablename__ = "roster"
+    __table_args__ = (UniqueConstraint("assignment_id", "code", name="uq_roster_assignment_code"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     assignment_id: Mapped[str] = mapped_column(
