@@ -477,7 +477,8 @@ def owner_share(assignment_id: str) -> tuple[str, int, dict]:
     assignment = _owned(assignment_id)
     secret = assignments().new_secret(assignment.id)
     return _report_page(assignment, _owner_urls(assignment),
-                        share_url=public_url("assignments.report", assignment_id=assignment.id, secret=secret))
+                        share_url=student_base() + url_for("assignments.report", assignment_id=assignment.id,
+                                                           secret=secret))
 
 
 @bp.post("/teacher/a/<assignment_id>/close")
