@@ -7,11 +7,12 @@ import hmac
 import json
 import secrets
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 
@@ -40,6 +41,10 @@ ID_BYTES = 12  # 96 bits, 16 characters: a student link cannot be found by tryin
 STORED_FORMAT = 1  # of the quiz JSON in assignments.quiz_json; a reader of older formats goes with a migration
 PARSED_QUIZZES = 256  # assignments whose parsed quiz a process keeps (a class submits to one at once)
 TOKEN_BYTES = 16  # an attempt's result address: 128 random bits
+# How long a process trusts its copy of an assignment's row on the students' path (a class submits
+# to one at once): a teacher's "close now" or a deletion reaches other processes within this time
+# (a deletion is caught at once anyway: the attempt's foreign key refuses it).
+ROW_SECONDS = 2.0
 # Codes read aloud or copied from a board: no 0/O/D/Q, 1/I/L, 2/Z, 5/S, 6/G, 8/B, U/V.
 CODE_ALPHABET = "ACEFHJKMNPRTWXY3479"
 _CITATION_FIELDS = tuple(f.name for f in fields(Citation))
@@ -202,6 +207,8 @@ class Assignments:
     def __init__(self, store: Store):
         self.store = store
         self._quizzes: OrderedDict[str, Quiz] = OrderedDict()
+        self._rows: OrderedDict[str, tuple[float, StoredAssignment]] = OrderedDict()
+        self._rosters: dict[str, bool] = {}  # a roster is made with its assignment and never changes
         self._lock = threading.Lock()
 
     def create(self, quiz: Quiz, title: str, closes_at: datetime | None = None,
@@ -274,14 +281,36 @@ class Assignments:
 
     def _stored(self, row: Assignment, has_roster: bool | None = None) -> StoredAssignment:
         if has_roster is None:
+            has_roster = self._rosters.get(row.id)
+        if has_roster is None:
             with self.store.reading() as session:
                 has_roster = session.scalar(
                     select(RosterStudent.id).where(RosterStudent.assignment_id == row.id).limit(1)) is not None
+            with self._lock:
+                if len(self._rosters) > PARSED_QUIZZES * 16:
+                    self._rosters.clear()
+                self._rosters[row.id] = has_roster
         return StoredAssignment(row.id, row.title, self._quiz(row.id), row.created_at, row.closes_at,
                                 row.reveal, row.join_code, row.teacher_id, has_roster)
 
     def get(self, assignment_id: str) -> StoredAssignment:
         return self._stored(self._row(assignment_id))
+
+    def for_student(self, assignment_id: str) -> StoredAssignment:
+        """As ``get``, from this process's copy if it is at most ROW_SECONDS old: what a class's
+        burst of submissions reads, once per process instead of once per student."""
+        now = time.monotonic()
+        with self._lock:
+            kept = self._rows.get(assignment_id)
+        if kept is not None and now - kept[0] <= ROW_SECONDS:
+            return kept[1]
+        assignment = self.get(assignment_id)
+        with self._lock:
+            self._rows[assignment_id] = (now, assignment)
+            self._rows.move_to_end(assignment_id)
+            while len(self._rows) > PARSED_QUIZZES:
+                self._rows.popitem(last=False)
+        return assignment
 
     def by_join_code(self, raw: object) -> StoredAssignment:
         code = normal_code(raw, JOIN_CODE_LENGTH)
@@ -329,6 +358,8 @@ class Assignments:
                 closes = closes.replace(tzinfo=UTC)
             if closes is None or closes > now:
                 row.closes_at = now
+        with self._lock:
+            self._rows.pop(assignment_id, None)
 
     def roster(self, assignment_id: str) -> list[RosterEntry]:
         with self.store.reading() as session:
@@ -390,12 +421,12 @@ class Assignments:
             name = clean_name(name)
         graded = assignment.quiz.grade(answers)  # refuses a wrong number of answers or options
         token = secrets.token_urlsafe(TOKEN_BYTES)
+        row = {"assignment_id": assignment.id, "name": name, "answers_json": json.dumps(answers),
+               "score": graded.score, "total": len(graded.correct), "submitted_at": now,
+               "token_hash": hash_secret(token), "late": late, "name_key": fold_name(name), "student_id": student_id}
         try:
-            with self.store.writing() as session:
-                session.add(Attempt(assignment_id=assignment.id, name=name, answers_json=json.dumps(answers),
-                                    score=graded.score, total=len(graded.correct), submitted_at=now,
-                                    token_hash=hash_secret(token), late=late, name_key=fold_name(name),
-                                    student_id=student_id))
+            with self.store.inserting() as conn:
+                conn.execute(_INSERT_ATTEMPT, row)
         except IntegrityError:
             # Deleted by its teacher (perhaps through another server process) since it was read.
             raise AssignmentNotFoundError() from None
@@ -437,6 +468,10 @@ class Assignments:
             session.execute(delete(Assignment).where(Assignment.id == assignment_id))
         with self._lock:
             self._quizzes.pop(assignment_id, None)
+            self._rows.pop(assignment_id, None)
+
+
+_INSERT_ATTEMPT = insert(Attempt.__table__)
 
 
 def _attempt(r: Attempt) -> StoredAttempt:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -110,6 +110,12 @@ class Store:
         with self.engine.connect().execution_options(sqlite_immediate=True) as conn, \
                 Session(bind=conn) as session, session.begin():
             yield session
+
+    @contextmanager
+    def inserting(self) -> Iterator[Connection]:
+        """A plain connection in a write transaction (no ORM unit of work): for the hot single-row insert."""
+        with self.engine.connect().execution_options(sqlite_immediate=True) as conn, conn.begin():
+            yield conn
 
     def dispose(self) -> None:
         if self._engine is not None:

@@ -345,7 +345,7 @@ def take(assignment_id: str) -> str:
 
 @bp.post("/a/<assignment_id>")
 def submit(assignment_id: str) -> Response | tuple[str, int]:
-    assignment = assignments().get(assignment_id)
+    assignment = assignments().for_student(assignment_id)
     name = request.form.get("name", "")
     code = request.form.get("student_code", "")
     answers = answers_from_form(assignment.quiz, request.form)
@@ -391,7 +391,7 @@ def api_show(assignment_id: str) -> Response:
 
 @bp.post("/api/assignments/<assignment_id>/attempts")
 def api_attempt(assignment_id: str) -> tuple[Response, int]:
-    assignment = assignments().get(assignment_id)  # an unknown assignment is a 404 whatever the body holds
+    assignment = assignments().for_student(assignment_id)  # an unknown assignment is a 404 whatever the body holds
     body = _json_body(AttemptRequest, '{"name": "Ada", "answers": [0, 2, null]}')
     done = assignments().submit(assignment_id, body.name, body.answers, assignment=assignment,
                                 student_code=body.code)
