@@ -426,9 +426,9 @@ def worksheet(content: Path | None, deck_id: str, count: int, seed: int | None, 
 
         quizgen worksheet --deck elbe-1945 --count 20 --variants 3 --paper letter -o w.pdf
     """
-    from .worksheet import default_paper, part_count, write_worksheet
-
     import secrets
+
+    from .worksheet import default_paper, part_count, write_worksheet
 
     paper = (paper or default_paper()).lower()
     maker = QuizMaker(_library(content))

@@ -9,7 +9,7 @@ import shutil
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from classroom import assign, csrf, form_post, sign_up
+from classroom import assign, form_post, sign_up
 
 from quizgen.content import bundled_root
 from quizgen.quiz import QuizSpec

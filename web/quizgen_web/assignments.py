@@ -28,7 +28,7 @@ from werkzeug.wrappers import Response
 
 from quizgen import charts
 from quizgen.errors import SubmissionError
-from quizgen.quiz import DEFAULT_COUNT, KIND_LABELS, LETTERS, MAX_COUNT, MAX_SEED, Quiz, QuizSpec
+from quizgen.quiz import DEFAULT_COUNT, KIND_LABELS, LETTERS, MAX_COUNT, MAX_SEED, QuizSpec
 from quizgen.storage import Store, database_url
 from quizgen.storage.assignments import (
     Assignments,
@@ -38,7 +38,13 @@ from quizgen.storage.assignments import (
     clean_title,
 )
 from quizgen.storage.errors import AssignmentNotFoundError, StorageError
-from quizgen.storage.models import DEFAULT_REVEAL, MAX_NAME, MAX_ROSTER, MAX_TITLE, REVEAL_CHOICES, STUDENT_CODE_LENGTH
+from quizgen.storage.models import (
+    DEFAULT_REVEAL,
+    MAX_NAME,
+    MAX_ROSTER,
+    MAX_TITLE,
+    STUDENT_CODE_LENGTH,
+)
 from quizgen.storage.report import iso as _iso
 from quizgen.storage.report import report_csv, report_dict, report_xlsx
 from quizgen.templates import QUESTION_KINDS

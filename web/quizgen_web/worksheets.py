@@ -14,10 +14,9 @@ a 503 with Retry-After, never a queue that grows), and each is kept by its input
 
 from __future__ import annotations
 
+import secrets
 import threading
 from collections.abc import Callable, Hashable
-
-import secrets
 
 from flask import Blueprint, Flask, Response, current_app, redirect, request, url_for
 
