@@ -52,6 +52,44 @@ def test_migrations_make_exactly_the_models_tables(store):
         assert session.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0002"]
 
 
+def test_0002_keeps_what_0001_stored_and_downgrades_cleanly(database_url, quiz):
+    """An assignment and attempt stored before teacher accounts still work after the upgrade."""
+    from alembic import command
+    from alembic.config import Config
+
+    from quizgen.storage.store import MIGRATIONS
+
+    store = Store(database_url)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with store.engine.connect() as conn:  # (the first use migrated to head: go back to 0001)
+        if store.engine.url.get_backend_name() == "sqlite":
+            conn.connection.dbapi_connection.execute("PRAGMA foreign_keys = OFF")
+        with conn.begin():
+            config.attributes["connection"] = conn
+            command.downgrade(config, "0001")
+        if store.engine.url.get_backend_name() == "sqlite":
+            conn.connection.dbapi_connection.execute("PRAGMA foreign_keys = ON")
+    assert "teachers" not in inspect(store.engine).get_table_names()
+    now = datetime.now(UTC).replace(tzinfo=None)
+    with store.engine.connect() as conn, conn.begin():
+        conn.execute(text("INSERT INTO assignments (id, title, deck_id, quiz_json, secret_hash, created_at) "
+                          "VALUES ('old-one', 'Old', :d, :q, :h, :t)"),
+                     {"d": quiz.spec.deck_id, "q": quiz_to_json(quiz), "h": "0" * 64, "t": now})
+        conn.execute(text("INSERT INTO attempts (assignment_id, name, answers_json, score, total, submitted_at) "
+                          "VALUES ('old-one', 'Ada', :a, 0, :n, :t)"),
+                     {"a": "[" + ", ".join(["null"] * len(quiz.questions)) + "]", "n": len(quiz.questions), "t": now})
+    from quizgen.storage.store import _upgrade
+
+    _upgrade(store.engine)  # as a server starting on the old database does
+    assignments = Assignments(store)
+    old = assignments.get("old-one")
+    assert old.reveal == "closed" and old.join_code and old.teacher_id is None
+    assert assignments.by_join_code(old.join_code).id == "old-one"
+    assert [(a.name, a.late, a.name_key) for a in assignments.attempts("old-one")] == [("Ada", False, "ada")]
+    store.dispose()
+
+
 def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
     store = Store(f"sqlite:///{tmp_path / 'q.db'}")
     with store.reading() as session:

@@ -70,6 +70,18 @@ def upgrade() -> None:
         batch.create_foreign_key("fk_assignments_teacher", "teachers", ["teacher_id"], ["id"], ondelete="SET NULL")
         batch.create_index("ix_assignments_teacher_id", ["teacher_id"])
         batch.create_unique_constraint("uq_assignments_join_code", ["join_code"])
+    # Assignments made before this migration get a join code too (drawn here, as the app draws them).
+    import secrets
+
+    alphabet = "ACEFHJKMNPRTWXY3479"  # quizgen.storage.assignments.CODE_ALPHABET, as it was at 0002
+    conn = op.get_bind()
+    used: set[str] = set()
+    for (assignment_id,) in conn.execute(sa.text("SELECT id FROM assignments")).all():
+        code = "".join(secrets.choice(alphabet) for _ in range(6))
+        while code in used:
+            code = "".join(secrets.choice(alphabet) for _ in range(6))
+        used.add(code)
+        conn.execute(sa.text("UPDATE assignments SET join_code = :c WHERE id = :i"), {"c": code, "i": assignment_id})
     with op.batch_alter_table("attempts") as batch:
         batch.add_column(sa.Column("token_hash", sa.String(64), nullable=True))
         batch.add_column(sa.Column("late", sa.Boolean(), nullable=False, server_default=sa.false()))
