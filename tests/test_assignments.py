@@ -298,6 +298,7 @@ def test_a_teacher_creates_it_from_the_deck_page_and_students_take_it(web):
     student_client = web.application.test_client()  # a student: another browser, no account
     form = student_client.get(student).get_data(as_text=True)
     assert 'name="name"' in form and form.count('class="card question"') == 4
+    assert "closes 2099-06-01 15:00 (America/New_York)" in form  # the class's time, as its teacher set it
     hostile = '<img src=x onerror=alert(1)>'
     token = re.search(r'name="csrf_token" value="([^"]+)"', form)[1]
     done = student_client.post(student, data={"csrf_token": token, "name": hostile, "q0": "0", "q1": "1"})

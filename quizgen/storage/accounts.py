@@ -147,6 +147,10 @@ class Accounts:
             session.execute(delete(LoginSession).where(LoginSession.teacher_id == row.id))
         return True
 
+    def timezone_of(self, teacher_id: int) -> str | None:
+        with self.store.reading() as session:
+            return session.scalar(select(Teacher.timezone).where(Teacher.id == teacher_id))
+
     def set_timezone(self, teacher_id: int, timezone: object) -> None:
         zone = check_timezone(timezone)
         with self.store.writing() as session:

@@ -120,6 +120,12 @@ def _site_time(moment: datetime | None) -> str:
     return local_time(moment, current_app.config.get("TIMEZONE") or "UTC")
 
 
+def _class_time(assignment: StoredAssignment):  # noqa: ANN202 - a formatter for templates
+    """Times on a student's page in the zone of the teacher who set it (the class's), else the site's."""
+    zone = acc.accounts().timezone_of(assignment.teacher_id) if assignment.teacher_id is not None else None
+    return (lambda moment: local_time(moment, zone)) if zone else _site_time
+
+
 # ---- creating ---------------------------------------------------------------------------------
 
 
@@ -240,7 +246,8 @@ def api_create() -> tuple[Response, int]:
     for kind in body.kinds or []:
         args.add("kinds", kind)
     roster = clean_roster("\n".join(body.roster)) if body.roster else None
-    teacher = acc.teacher()
+    # A signed-in teacher's JSON request (never a form's text/plain body) files it under their account.
+    teacher = acc.teacher() if request.is_json else None
     assignment, secret = _create(body.deck, args, body.title, _closes_from_iso(body.closes), reveal=body.reveal,
                                  teacher_id=teacher.id if teacher else None, roster=roster)
     return jsonify({
@@ -340,7 +347,7 @@ def _take_page(assignment: StoredAssignment, error: str | None = None, name: str
     return render_template("assignments/take.html", assignment=assignment, quiz=quiz, error=error, name=name,
                            student_code=code, answers=answers or [None] * len(quiz.questions), max_name=MAX_NAME,
                            code_length=STUDENT_CODE_LENGTH, closed=assignment.is_closed(), letters=LETTERS,
-                           site_time=_site_time,
+                           site_time=_class_time(assignment),
                            kinds=", ".join(KIND_LABELS[k] for k in quiz.spec.kinds).capitalize())
 
 
@@ -373,7 +380,7 @@ def result(assignment_id: str, token: str) -> tuple[str, int, dict]:
     items = result_items(graded, list(range(len(graded.answers)))) if released else []
     page = render_template("assignments/result.html", assignment=assignment, attempt=attempt, graded=graded,
                            items=items, released=released, quiz=assignment.quiz, letters=LETTERS,
-                           score=attempt.score, total=attempt.total, site_time=_site_time,
+                           score=attempt.score, total=attempt.total, site_time=_class_time(assignment),
                            reveal_label=REVEAL_LABELS[assignment.reveal])
     return page, 200, PRIVATE_HEADERS
 
