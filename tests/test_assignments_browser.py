@@ -122,6 +122,12 @@ def test_teacher_signs_up_assigns_hands_out_students_take_it_restart_csv(tmp_pat
 
                 n = teacher.locator(".item-analysis > li").count()
                 assert 1 <= n <= 4
+                # A worksheet with keys, kept for this teacher only.
+                teacher.goto(f"{base}/decks/{DECK}")
+                teacher.get_by_role("button", name="Make a worksheet with answer keys").click()
+                teacher.wait_for_url(re.compile(r"/teacher/worksheets/[^/?]+$"))
+                assert teacher.locator("#grid").count() == 1 and teacher.locator("section.key").count() == 1
+                both_widths(browser, teacher_context, teacher.url, "worksheet-with-keys", tmp_path)
                 assert take(browser, base, code, "Ada Lovelace", [0, 1, 0, 0][:n], False, tmp_path).startswith("You scored")
                 assert take(browser, base, code, "<b>Bob</b>", [1, None, 0, 1][:n], True, tmp_path).startswith("You scored")
 
@@ -132,6 +138,7 @@ def test_teacher_signs_up_assigns_hands_out_students_take_it_restart_csv(tmp_pat
                 mine = teacher.locator("#my-assignments li")
                 assert mine.count() == 1 and "2 attempts" in mine.first.inner_text()
                 assert "Open" in mine.first.inner_text()
+                assert teacher.locator("#my-worksheets li").count() == 1
                 both_widths(browser, teacher_context, teacher.url, "my-assignments", tmp_path)
                 mine.first.get_by_role("link").click()
                 cards = teacher.locator("#students .student-name")
