@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..errors import SubmissionError
 from .assignments import ID_BYTES, hash_secret
+from .errors import SignInError
 from .models import MAX_EMAIL, MAX_NAME, MAX_TIMEZONE, LoginSession, SavedWorksheet, Teacher
 from .store import Store
 
@@ -31,10 +32,6 @@ _EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
 _HASHER = PasswordHasher()
 # Checked when no account has the address, so a wrong address takes as long as a wrong password.
 _DUMMY_HASH = _HASHER.hash("not a password anyone has")
-
-
-class SignInError(SubmissionError):
-    """Wrong address or password (never says which)."""
 
 
 @dataclass(frozen=True)

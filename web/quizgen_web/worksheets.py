@@ -209,7 +209,7 @@ def saved(worksheet_id: str):
     page = render_html(
         maker(), spec, record.variants, with_key, paper,
         pdf_url=url_for("worksheets.saved_pdf", worksheet_id=record.id, **query),
-        back_url=url_for("accounts.home"),
+        back_url=url_for("decks.show", deck_id=record.deck_id),
         form=None,  # the settings form would print the seed on the page
     )
     response = Response(page, mimetype="text/html", headers=acc.PRIVATE_HEADERS)
