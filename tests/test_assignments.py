@@ -169,6 +169,10 @@ def test_the_report_as_xlsx_has_the_attempts_and_the_questions(web):
     questions = book.get_sheet_by_name("Questions").to_python()
     assert [row[1] for row in questions[1:]] == [q["stem"] for q in made["quiz"]["questions"]]
     assert web.get(f"/a/{made['id']}/report/wrong/attempts.xlsx").status_code == 404
+    rows = list(csv.reader(io.StringIO(web.get(path(made["teacher_url"]) + "/questions.csv").get_data(as_text=True))))
+    assert [r[0] for r in rows[1:]] == [f"Q{i}" for i in range(1, n + 1)]
+    assert [r[1] for r in rows[1:]] == [q["stem"] for q in made["quiz"]["questions"]]
+    assert web.get(f"/a/{made['id']}/report/wrong/questions.csv").status_code == 404
 
 
 @pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer wrong"}, {"Authorization": "Basic abc"}])

@@ -16,7 +16,14 @@ from flask import Blueprint, Flask, current_app, g, redirect, render_template, r
 from werkzeug.wrappers import Response
 
 from quizgen.errors import SubmissionError
-from quizgen.storage.accounts import MIN_PASSWORD, Accounts, SignedIn, TeacherAccount, check_timezone
+from quizgen.storage.accounts import (
+    MIN_PASSWORD,
+    SESSION_DAYS,
+    Accounts,
+    SignedIn,
+    TeacherAccount,
+    check_timezone,
+)
 from quizgen.storage.models import MAX_EMAIL, MAX_NAME
 
 bp = Blueprint("accounts", __name__)
@@ -120,7 +127,7 @@ def _set_cookies(response: Response) -> Response:
     if token is not None:
         if token:
             response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="Lax", secure=request.is_secure,
-                                max_age=30 * 24 * 3600)
+                                max_age=SESSION_DAYS * 24 * 3600)
         else:
             response.delete_cookie(SESSION_COOKIE)
     return response

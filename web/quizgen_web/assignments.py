@@ -46,7 +46,7 @@ from quizgen.storage.models import (
     STUDENT_CODE_LENGTH,
 )
 from quizgen.storage.report import iso as _iso
-from quizgen.storage.report import report_csv, report_dict, report_xlsx
+from quizgen.storage.report import questions_csv, report_csv, report_dict, report_xlsx
 from quizgen.templates import QUESTION_KINDS
 from quizgen.validation import format_lines
 
@@ -458,6 +458,7 @@ def _secret_urls(assignment: StoredAssignment, secret: str) -> dict[str, object]
     return {
         "csv": url_for("assignments.report_csv_page", assignment_id=assignment.id, secret=secret),
         "xlsx": url_for("assignments.report_xlsx_page", assignment_id=assignment.id, secret=secret),
+        "questions": url_for("assignments.report_questions_page", assignment_id=assignment.id, secret=secret),
         "export": lambda fmt: url_for("assignments.export_page", assignment_id=assignment.id, secret=secret, fmt=fmt),
         "delete": url_for("assignments.delete_page", assignment_id=assignment.id, secret=secret),
     }
@@ -467,6 +468,7 @@ def _owner_urls(assignment: StoredAssignment) -> dict[str, object]:
     return {
         "csv": url_for("assignments.owner_csv", assignment_id=assignment.id),
         "xlsx": url_for("assignments.owner_xlsx", assignment_id=assignment.id),
+        "questions": url_for("assignments.owner_questions", assignment_id=assignment.id),
         "export": lambda fmt: url_for("assignments.owner_export", assignment_id=assignment.id, fmt=fmt),
         "delete": url_for("assignments.owner_delete", assignment_id=assignment.id),
         "share": url_for("assignments.owner_share", assignment_id=assignment.id),
@@ -512,6 +514,11 @@ def owner_xlsx(assignment_id: str) -> Response:
     return _xlsx_response(_owned(assignment_id))
 
 
+@bp.get("/teacher/a/<assignment_id>/questions.csv")
+def owner_questions(assignment_id: str) -> Response:
+    return _questions_response(_owned(assignment_id))
+
+
 @bp.get("/teacher/a/<assignment_id>/export/<fmt>")
 def owner_export(assignment_id: str, fmt: str) -> Response | tuple[str, int, dict]:
     from .exports import send_export
@@ -548,6 +555,18 @@ def report_csv_page(assignment_id: str, secret: str) -> Response:
 @bp.get("/a/<assignment_id>/report/<secret>/attempts.xlsx")
 def report_xlsx_page(assignment_id: str, secret: str) -> Response:
     return _xlsx_response(assignments().for_teacher(assignment_id, secret))
+
+
+@bp.get("/a/<assignment_id>/report/<secret>/questions.csv")
+def report_questions_page(assignment_id: str, secret: str) -> Response:
+    return _questions_response(assignments().for_teacher(assignment_id, secret))
+
+
+def _questions_response(assignment: StoredAssignment) -> Response:
+    """What the short headers Q1, Q2, … stand for: stems, options, right answers, sources."""
+    return Response(questions_csv(assignment), mimetype="text/csv", headers={
+        **PRIVATE_HEADERS,
+        "Content-Disposition": f'attachment; filename="assignment-{assignment.id}-questions.csv"'})
 
 
 def _csv_response(assignment: StoredAssignment) -> Response:
