@@ -83,7 +83,8 @@ def require_teacher() -> TeacherAccount:
 
 def _load_session() -> None:
     token = request.cookies.get(SESSION_COOKIE)
-    g.signed_in = accounts().session(token) if token else None
+    # One read per page of a signed-in teacher; none for students (no cookie) or static files.
+    g.signed_in = accounts().session(token) if token and request.endpoint != "static" else None
 
 
 # ---- CSRF -------------------------------------------------------------------------------------
