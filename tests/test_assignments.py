@@ -319,6 +319,14 @@ def test_a_teacher_creates_it_from_the_deck_page_and_students_take_it(web):
     assert 'id="attempt-count">1<' in text and "<svg" in text
     home = web.get("/teacher").get_data(as_text=True)
     assert "Friday test" in home and "1 attempt" in home and "Open" in home
+    # A link for a colleague: the report without an account, times in the teacher's zone; a new link ends the old.
+    shared = re.search(r'id="share-link" href="([^"]+)"', form_post(web, report_path + "/share", {}).get_data(
+        as_text=True))[1]
+    colleague = web.application.test_client()
+    page = colleague.get(path(shared)).get_data(as_text=True)
+    assert "Shared report" in page and "closes 2099-06-01 15:00 (America/New_York)" in page
+    form_post(web, report_path + "/share", {})
+    assert colleague.get(path(shared)).status_code == 404
 
 
 def test_a_bad_form_shows_the_form_again_with_the_choices_kept(web):

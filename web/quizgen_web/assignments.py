@@ -444,12 +444,19 @@ def _report_page(assignment: StoredAssignment, urls: dict[str, object], shared: 
     )
     from markupsafe import Markup
 
+    # The teacher's own zone; on a shared link (a colleague, maybe not signed in) the assignment's teacher's.
+    owner_zone = acc.accounts().timezone_of(assignment.teacher_id) if shared and assignment.teacher_id else None
+    zone = _zone(owner_zone).key
+
+    def shown(moment: datetime | None) -> str:
+        return local_time(moment, zone)
+
     page = render_template(
         "assignments/report.html", assignment=assignment, report=data, handout=handout(assignment),
         distribution=Markup(distribution), percent=_percent, signed=_signed, letters=LETTERS, urls=urls,
-        shared=shared, share_url=share_url, local_time=local_time, reveal_label=REVEAL_LABELS[assignment.reveal],
+        shared=shared, share_url=share_url, local_time=shown, reveal_label=REVEAL_LABELS[assignment.reveal],
         api_report=public_url("assignments.api_report", assignment_id=assignment.id),
-        zone=_zone().key, local_iso=lambda text: local_time(datetime.fromisoformat(text.replace("Z", "+00:00"))),
+        zone=zone, local_iso=lambda text: shown(datetime.fromisoformat(text.replace("Z", "+00:00"))),
     )
     return page, 200, PRIVATE_HEADERS
 
