@@ -416,7 +416,8 @@ def _progress(length: int, label: str) -> Iterator[Callable[[int], None] | None]
 @content_option
 @click.option("--deck", "deck_id", required=True, help="Deck id (see `quizgen decks`).")
 @count_option(WORKSHEET_COUNT)
-@seed_option(default=0, show_default=True, help="The same seed always prints the same sheets.")
+@seed_option(default=None, help="The same seed always prints the same sheets (default: drawn at random and "
+            "printed here, never on the sheets: anyone with the seed can print the key).")
 @click.option("--variants", default=1, show_default=True, type=click.IntRange(1, MAX_VARIANTS),
               help="Versions A, B, C… with the same questions in different orders.")
 @click.option("--no-key", is_flag=True, help="Leave out the marking grid and the answer keys.")
@@ -425,7 +426,7 @@ def _progress(length: int, label: str) -> Iterator[Callable[[int], None] | None]
 @click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Output file: .pdf or .html.")
 @friendly
-def worksheet(content: Path | None, deck_id: str, count: int, seed: int, variants: int, no_key: bool,
+def worksheet(content: Path | None, deck_id: str, count: int, seed: int | None, variants: int, no_key: bool,
               paper: str | None, out: Path) -> None:
     """Make a printable worksheet (PDF or HTML) with variants, a marking grid and answer keys.
 
@@ -433,10 +434,14 @@ def worksheet(content: Path | None, deck_id: str, count: int, seed: int, variant
 
         quizgen worksheet --deck link-up-1945 --count 20 --variants 3 --paper letter -o w.pdf
     """
+    import secrets
+
     from .worksheet import default_paper, part_count, write_worksheet
 
     paper = (paper or default_paper()).lower()
     maker = QuizMaker(_library(content))
+    drawn = seed is None
+    seed = secrets.randbelow(MAX_SEED + 1) if seed is None else seed
     spec = QuizSpec(deck_id, count, seed)
     parts = part_count(variants, not no_key)
     # A bar only where someone watches and the wait is long enough to wonder; pipes and logs stay clean.
@@ -446,6 +451,8 @@ def worksheet(content: Path | None, deck_id: str, count: int, seed: int, variant
     else:
         write_worksheet(maker, spec, variants, not no_key, out, paper)
     click.echo(f"Wrote {out}")
+    if drawn:
+        click.echo(f"Seed {seed}: keep it to yourself; --seed {seed} prints the same sheets and keys again.")
 
 
 @cli.command()
@@ -464,9 +471,15 @@ def worksheet(content: Path | None, deck_id: str, count: int, seed: int, variant
 @click.option("--trusted-proxy", default=None, metavar="ADDRESS",
               help="The address of a reverse proxy in front (e.g. 127.0.0.1): its X-Forwarded-For names "
                    "the client for rate limits. Without it every client is the address that connected.")
+@click.option("--public-url", default=None, metavar="URL",
+              help="The address students' devices use, such as https://quiz.school.example (behind a proxy); "
+                   "default: the address the teacher opened the site at.")
+@click.option("--timezone", default=None, metavar="ZONE",
+              help="The school's time zone for students' pages and new accounts, such as Europe/Berlin (default: UTC).")
 @friendly
 def serve(content: Path | None, host: str, port: int, threads: int, workers: int | None,
-          server_name: str, db: str | None, trusted_proxy: str | None) -> None:
+          server_name: str, db: str | None, trusted_proxy: str | None, public_url: str | None,
+          timezone: str | None) -> None:
     """Serve the quiz site with a production WSGI server, using every core.
 
     The library is loaded once, before the worker processes start, so they share its memory.
@@ -478,14 +491,68 @@ def serve(content: Path | None, host: str, port: int, threads: int, workers: int
         quizgen serve --workers 4 --threads 4 --host 0.0.0.0
 
         quizgen serve --trusted-proxy 127.0.0.1    # behind nginx or Caddy on the same machine
+
+        quizgen serve --host 0.0.0.0 --timezone Europe/Berlin    # students join from their phones
     """
     from .webapp import serve as run_server
 
     if workers and server_name == "waitress":
         raise click.UsageError("--workers needs gunicorn; waitress serves from one process (use --threads)")
     # Content problems surface from the app factory's load, as from every other command.
+    from .storage.accounts import check_timezone
+
+    if public_url is not None and not public_url.startswith(("http://", "https://")):
+        raise click.BadParameter("must start with http:// or https://, such as https://quiz.school.example",
+                                 param_hint="--public-url")
+    try:
+        timezone = check_timezone(timezone)
+    except QuizgenError as exc:
+        raise click.BadParameter(str(exc), param_hint="--timezone") from None
+    if host in ("127.0.0.1", "localhost", "::1"):
+        click.echo("quizgen: only this computer can reach the site; for students' devices on the same network "
+                   "start it with --host 0.0.0.0", err=True)
     run_server(content=content, host=host, port=port, threads=threads, workers=workers, server=server_name,
-               db=db, trusted_proxy=trusted_proxy)
+               db=db, trusted_proxy=trusted_proxy, public_url=public_url.rstrip("/") if public_url else None,
+               timezone=timezone)
+
+
+@cli.group()
+def teacher() -> None:
+    """Teacher accounts of the site's database (the same one `serve` uses).
+
+    Example:
+
+        quizgen teacher add --email ada@school.example --name "Ada Lovelace"
+    """
+
+
+@teacher.command("add")
+@click.option("--email", required=True, help="The address the teacher signs in with.")
+@click.option("--name", required=True, help="The teacher's name, as students know it.")
+@click.option("--timezone", default=None, metavar="ZONE", help="Such as Europe/Berlin (default: UTC).")
+@click.option("--db", "db", default=None, metavar="PATH|URL", help="The database (default as for `serve`).")
+@click.password_option(help="The password (asked for twice if not given; at least 10 characters).")
+@friendly
+def teacher_add(email: str, name: str, timezone: str | None, db: str | None, password: str) -> None:
+    """Create a teacher account, or set a new password for an existing one.
+
+    Example:
+
+        quizgen teacher add --email ada@school.example --name "Ada Lovelace" --db ./class.db
+    """
+    from .storage import Store, database_url
+    from .storage.accounts import Accounts
+
+    store = Store(database_url(db))
+    try:
+        accounts = Accounts(store)
+        if accounts.set_password(email, password):
+            click.echo(f"Set a new password for {email.strip()}")
+        else:
+            accounts.create(email, name, password, timezone)
+            click.echo(f"Created the teacher account {email.strip()}; sign in at /signin")
+    finally:
+        store.dispose()
 
 
 @cli.command()

@@ -103,11 +103,12 @@ def warm(app: Any) -> None:
 
 def serve(content: Path | None, host: str, port: int, threads: int = DEFAULT_THREADS,
           workers: int | None = None, server: str = "auto", db: str | None = None,
-          trusted_proxy: str | None = None) -> None:
+          trusted_proxy: str | None = None, public_url: str | None = None, timezone: str | None = None) -> None:
     """Load the library once and serve it until SIGTERM or Ctrl+C.
 
     ``trusted_proxy`` is the address of a reverse proxy in front: its X-Forwarded-For and
-    X-Forwarded-Proto then name the client (for rate limits) and the scheme.
+    X-Forwarded-Proto then name the client (for rate limits) and the scheme. ``public_url`` is where
+    students reach the site (links, QR codes); ``timezone`` the school's.
     """
     from .storage import database_url
     from .storage.store import describe
@@ -118,7 +119,9 @@ def serve(content: Path | None, host: str, port: int, threads: int = DEFAULT_THR
     url = database_url(db)
     # BUILD_PROCESSES: PDFs are laid out in each worker's pool of processes, off its GIL.
     app = create_app({"CONTENT": str(content) if content else None, "DATABASE_URL": url,
-                      "BUILD_PROCESSES": True})
+                      "BUILD_PROCESSES": True,
+                      # Where students reach the site (links, QR codes) and the school's time zone.
+                      "PUBLIC_URL": public_url, "TIMEZONE": timezone})
     # A bad path or URL fails now, not at first use. Safe before forking: storage.engine drops
     # inherited connection pools in each child, so every worker opens its own.
     _open_store(app, url)

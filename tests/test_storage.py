@@ -18,7 +18,7 @@ from quizgen.errors import SubmissionError
 from quizgen.quiz import QuizSpec
 from quizgen.storage import Store, database_url
 from quizgen.storage.assignments import Assignments, quiz_from_json, quiz_to_json
-from quizgen.storage.errors import AssignmentClosedError, AssignmentNotFoundError, StorageError
+from quizgen.storage.errors import AssignmentNotFoundError, StorageError
 from quizgen.storage.models import Assignment, Attempt, Base
 
 
@@ -42,7 +42,8 @@ def _count(store: Store, table=Attempt) -> int:
 
 
 def test_migrations_make_exactly_the_models_tables(store):
-    assert {"assignments", "attempts", "alembic_version"} <= set(inspect(store.engine).get_table_names())
+    assert {"assignments", "attempts", "teachers", "login_sessions", "roster", "worksheets",
+            "alembic_version"} <= set(inspect(store.engine).get_table_names())
     from alembic.script import ScriptDirectory
 
     from quizgen.practice_store import Base as PracticeBase
@@ -55,6 +56,44 @@ def test_migrations_make_exactly_the_models_tables(store):
     head = ScriptDirectory(str(MIGRATIONS)).get_current_head()
     with store.reading() as session:
         assert session.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == [head]
+
+
+def test_0002_keeps_what_0001_stored_and_downgrades_cleanly(database_url, quiz):
+    """An assignment and attempt stored before teacher accounts still work after the upgrade."""
+    from alembic import command
+    from alembic.config import Config
+
+    from quizgen.storage.store import MIGRATIONS
+
+    store = Store(database_url)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with store.engine.connect() as conn:  # (the first use migrated to head: go back to 0001)
+        if store.engine.url.get_backend_name() == "sqlite":
+            conn.connection.dbapi_connection.execute("PRAGMA foreign_keys = OFF")
+        with conn.begin():
+            config.attributes["connection"] = conn
+            command.downgrade(config, "0001")
+        if store.engine.url.get_backend_name() == "sqlite":
+            conn.connection.dbapi_connection.execute("PRAGMA foreign_keys = ON")
+    assert "teachers" not in inspect(store.engine).get_table_names()
+    now = datetime.now(UTC).replace(tzinfo=None)
+    with store.engine.connect() as conn, conn.begin():
+        conn.execute(text("INSERT INTO assignments (id, title, deck_id, quiz_json, secret_hash, created_at) "
+                          "VALUES ('old-one', 'Old', :d, :q, :h, :t)"),
+                     {"d": quiz.spec.deck_id, "q": quiz_to_json(quiz), "h": "0" * 64, "t": now})
+        conn.execute(text("INSERT INTO attempts (assignment_id, name, answers_json, score, total, submitted_at) "
+                          "VALUES ('old-one', 'Ada', :a, 0, :n, :t)"),
+                     {"a": "[" + ", ".join(["null"] * len(quiz.questions)) + "]", "n": len(quiz.questions), "t": now})
+    from quizgen.storage.store import _upgrade
+
+    _upgrade(store.engine)  # as a server starting on the old database does
+    assignments = Assignments(store)
+    old = assignments.get("old-one")
+    assert old.reveal == "closed" and old.join_code and old.teacher_id is None
+    assert assignments.by_join_code(old.join_code).id == "old-one"
+    assert [(a.name, a.late, a.name_key) for a in assignments.attempts("old-one")] == [("Ada", False, "ada")]
+    store.dispose()
 
 
 def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
@@ -96,8 +135,16 @@ def test_attempts_are_graded_and_kept(store, quiz):
     assignments = Assignments(store)
     stored, _ = assignments.create(quiz, "Week 3")
     right = [q.answer_index for q in quiz.questions]
-    graded = assignments.submit(stored.id, "  Ada   Lovelace ", right)
-    assert graded.score == len(quiz.questions)
+    done = assignments.submit(stored.id, "  Ada   Lovelace ", right)
+    assert done.graded.score == len(quiz.questions) and not done.late and len(done.token) >= 22
+    # The result lives at its own address: the token finds this attempt, and nothing else does.
+    found_assignment, found = assignments.attempt_by_token(stored.id, done.token)
+    assert found.answers == tuple(right) and found_assignment.id == stored.id
+    for wrong in (done.token[:-1] + ("A" if done.token[-1] != "A" else "B"), "x" * 22, ""):
+        with pytest.raises(AssignmentNotFoundError):
+            assignments.attempt_by_token(stored.id, wrong)
+    with store.reading() as session:  # kept only hashed
+        assert done.token not in str(session.execute(text("SELECT token_hash FROM attempts")).all())
     assignments.submit(stored.id, "Ada Lovelace", [None] * len(right))
     attempts = assignments.attempts(stored.id)
     assert [(a.name, a.score, a.answers) for a in attempts] == [
@@ -123,14 +170,13 @@ def test_a_bad_attempt_stores_nothing(store, quiz, name, answers, message):
     assert _count(store) == 0
 
 
-def test_a_closed_assignment_takes_no_attempts(store, quiz):
+def test_an_answer_after_closing_is_kept_and_marked_late(store, quiz):
     assignments = Assignments(store)
     now = datetime.now(UTC)
     stored, _ = assignments.create(quiz, "Week 3", closes_at=now + timedelta(hours=1), now=now)
-    assignments.submit(stored.id, "Ada", [0] * len(quiz.questions), now=now + timedelta(minutes=59))
-    with pytest.raises(AssignmentClosedError, match="closed on"):
-        assignments.submit(stored.id, "Bob", [0] * len(quiz.questions), now=now + timedelta(hours=1))
-    assert [a.name for a in assignments.attempts(stored.id)] == ["Ada"]
+    assert not assignments.submit(stored.id, "Ada", [0] * len(quiz.questions), now=now + timedelta(minutes=59)).late
+    assert assignments.submit(stored.id, "Bob", [0] * len(quiz.questions), now=now + timedelta(hours=1)).late
+    assert [(a.name, a.late) for a in assignments.attempts(stored.id)] == [("Ada", False), ("Bob", True)]
     assert assignments.get(stored.id).closes_at == (now + timedelta(hours=1))
     with pytest.raises(SubmissionError, match="in the future"):
         assignments.create(quiz, "Late", closes_at=now - timedelta(seconds=1))
@@ -172,7 +218,7 @@ def test_200_concurrent_submissions_are_all_stored_exactly_once(store, quiz):
     n = len(quiz.questions)
 
     def submit(i: int) -> int:
-        return assignments.submit(stored.id, f"Student {i}", [i % 2] * n).score
+        return assignments.submit(stored.id, f"Student {i}", [i % 2] * n).graded.score
 
     with ThreadPoolExecutor(max_workers=24) as pool:
         scores = list(pool.map(submit, range(200)))

@@ -369,7 +369,14 @@ def wclient(synth_root):
 
 
 def test_web_worksheet_page_prints_the_chosen_variants_under_its_own_csp(wclient):
-    response = wclient.get(f"/decks/{DECK}/worksheet?count=8&seed=4&variants=3&key=1")
+    from classroom import form_post, sign_up
+
+    # Keys only on the teacher's side: a public address refuses them, a signed-in teacher's saved worksheet has them.
+    assert wclient.get(f"/decks/{DECK}/worksheet?count=8&seed=4&variants=3&key=1").status_code == 403
+    sign_up(wclient)
+    made = form_post(wclient, f"/decks/{DECK}/worksheets", {"count": "8", "variants": "3"}, page=f"/decks/{DECK}")
+    assert made.status_code == 303
+    response = wclient.get(made.headers["Location"])
     assert response.status_code == 200 and response.mimetype == "text/html"
     page_html = response.get_data(as_text=True)
     page = outline(page_html)
@@ -380,8 +387,11 @@ def test_web_worksheet_page_prints_the_chosen_variants_under_its_own_csp(wclient
     (css,) = page.styles
     digest = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
     assert f"style-src 'sha256-{digest}'" in csp and "default-src 'none'" in csp
-    # The PDF link makes the very same sheets.
-    assert f"/decks/{DECK}/worksheet.pdf?count=8&amp;seed=4&amp;variants=3&amp;key=1&amp;paper=a4" in page_html
+    # The PDF link makes the very same sheets; nothing on the page holds the seed.
+    assert f"{made.headers['Location']}.pdf?key=1&amp;paper=a4" in page_html
+    sheets = page_html[:page_html.index('id="grid"')]  # the students' pages come first
+    assert "seed" not in sheets.split("</form>")[-1].lower() and page_html.count("id=\"grid-") == 3
+    wclient.post("/signout", data={"csrf_token": __import__("classroom").csrf(wclient, "/teacher")})
 
 
 def test_web_pdf_is_a_download_of_the_same_sheets(wclient, synth_library):
@@ -440,14 +450,15 @@ def test_web_pdf_without_pango_says_how_to_install_it(wclient, monkeypatch):
 # --- answer keys stay secret ----------------------------------------------------------------------
 
 
-def test_the_public_worksheet_key_scores_chance_on_the_web_quiz_with_the_same_settings(wclient):
+def test_the_public_worksheet_key_scores_chance_on_the_web_quiz_with_the_same_settings(wclient, synth_library):
     """The attack of issue 16: take the web quiz deck.N.frt.SEED, open the public worksheet for count=N and
     seed=SEED (key on by default), copy variant A's letters into the quiz. It must score like guessing."""
     score = total = 0
     chance = variance = 0.0
     for seed in range(1, 13):
         quiz = wclient.get(f"/api/decks/{DECK}/quiz?count=10&seed={seed}").get_json()
-        page = outline(wclient.get(f"/decks/{DECK}/worksheet?count=10&seed={seed}").get_data(as_text=True))
+        # The key a teacher prints for those settings (no public address prints keys any more).
+        page = outline(worksheet.render_html(QuizMaker(synth_library), QuizSpec(DECK, 10, seed)))
         (key_a,) = [s for s in page.sections if s["class"] == "key" and s["variant"] == "A"]
         letters = [row["cells"][1][0] for row in key_a["rows"]]
         answers = [min("ABCDEFGH".index(letter), len(q["options"]) - 1)

@@ -12,9 +12,9 @@ class AssignmentNotFoundError(QuizgenError):
         super().__init__("There is no assignment at this address. Check the link you were given.")
 
 
-class AssignmentClosedError(SubmissionError):
-    """The assignment's closing time has passed."""
-
-
 class StorageError(QuizgenError):
     """The database cannot be opened or migrated; the message says which and how to fix it."""
+
+
+class SignInError(SubmissionError):
+    """A wrong email address or password (never which of the two)."""

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -111,6 +111,12 @@ class Store:
                 Session(bind=conn) as session, session.begin():
             yield session
 
+    @contextmanager
+    def inserting(self) -> Iterator[Connection]:
+        """A plain connection in a write transaction (no ORM unit of work): for the hot single-row insert."""
+        with self.engine.connect().execution_options(sqlite_immediate=True) as conn, conn.begin():
+            yield conn
+
     def dispose(self) -> None:
         if self._engine is not None:
             self._engine.dispose()
@@ -120,10 +126,23 @@ class Store:
 def _upgrade(engine: Engine) -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.connect().execution_options(sqlite_immediate=True) as conn, conn.begin():
-        # Several server processes may start at once: one migrates, the others wait, then find
-        # nothing left to do. SQLite's BEGIN IMMEDIATE serialises them the same way.
-        if engine.url.get_backend_name() == "postgresql":
-            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
-        config.attributes["connection"] = conn
-        command.upgrade(config, "head")
+    sqlite = engine.url.get_backend_name() == "sqlite"
+    with engine.connect().execution_options(sqlite_immediate=True) as conn:
+        if sqlite:
+            # SQLite alters a table by copying it and dropping the old one: with foreign keys enforced
+            # that drop would cascade to every attempt. The pragma only works outside a transaction.
+            conn.connection.dbapi_connection.execute("PRAGMA foreign_keys = OFF")
+        try:
+            with conn.begin():
+                # Several server processes may start at once: one migrates, the others wait, then find
+                # nothing left to do. SQLite's BEGIN IMMEDIATE serialises them the same way.
+                if engine.url.get_backend_name() == "postgresql":
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
+                config.attributes["connection"] = conn
+                command.upgrade(config, "head")
+                if sqlite and conn.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
+                    raise OperationalError("PRAGMA foreign_key_check", {}, Exception(
+                        "the migration left rows whose foreign keys point nowhere"))
+        finally:
+            if sqlite:
+                conn.connection.dbapi_connection.execute("PRAGMA foreign_keys = ON")

@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003"
-# 0002 (teacher accounts) lands in parallel; until it does this branch chains onto 0001.
-down_revision = "0001"
+# After teacher accounts (0002): practice shares their database.
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
