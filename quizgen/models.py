@@ -58,7 +58,7 @@ _SLUG = r"^[a-z0-9][a-z0-9-]*$"
 # Passages may keep ordinary line breaks and tabs (TOML multi-line strings); one-line texts not.
 # The check is a pattern, run by pydantic-core's regex engine (no Python call per field: loading
 # a large library stays as fast); ``quizgen.validation`` finds the character for the message.
-# One-line texts also refuse what renders as nothing (quizgen.validation.INVISIBLE: zero-width
+# One-line texts also refuse what renders as nothing (limits.INVISIBLE: zero-width
 # and bidi controls, fillers), so two options never differ only by it, and a combining mark
 # with no letter before it (at the start or after a space): ``\p{M}`` may only follow a base.
 _LINE_BAD = r"\x00-\x1f\x7f-\x9f\u2028\u2029" + INVISIBLE
