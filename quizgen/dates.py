@@ -106,3 +106,25 @@ class FuzzyDate:
 
     def __str__(self) -> str:
         return self.iso()
+
+
+_MONTH_NAMES = "|".join(MONTHS)
+_TEXT_DAY = re.compile(rf"\b(\d{{1,2}})(?:[–-]\d{{1,2}})? ({_MONTH_NAMES}) (\d{{3,4}})\b")
+_TEXT_MONTH = re.compile(rf"\b({_MONTH_NAMES}) (\d{{3,4}})\b")
+_TEXT_YEARS = re.compile(r"\b(1\d{3}|20\d{2})(?:[–-](\d{2}))?\b")
+
+
+def dates_in(text: str | None, precision: Precision) -> frozenset[str]:
+    """The dates a text names, rendered at ``precision`` ("21 October 1860", "1771" and "1772" for
+    "1771–72"): a curator's note naming another account's date makes that date arguably true."""
+    text = text or ""
+    if precision is Precision.DAY:
+        return frozenset(f"{int(d)} {m} {y}" for d, m, y in _TEXT_DAY.findall(text))
+    if precision is Precision.MONTH:
+        return frozenset(f"{m} {y}" for m, y in _TEXT_MONTH.findall(text))
+    years: set[str] = set()
+    for first, last in _TEXT_YEARS.findall(text):
+        years.add(first)
+        if last:
+            years.add(first[:2] + last)
+    return frozenset(years)

@@ -34,11 +34,11 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
-from .dates import FuzzyDate, Precision
+from .dates import FuzzyDate, Precision, dates_in
 from .models import DateFact, Fact, MeasureUnitFact, PersonFact, PlaceFact, QuantityFact, Source, UnitFact
-from .wording import EXACT_DIGITS_BELOW, is_clock, is_scientific, quantity_text
+from .wording import EXACT_DIGITS_BELOW, is_clock, is_scientific, numbers_in, quantity_text
 
 WANTED = 3  # distractors per question: four options
 MINIMUM = 2  # fewer coherent, provably wrong options than this and the template is not offered
@@ -112,6 +112,7 @@ def names(text: str, phrase: str) -> bool:
     return False
 
 
+@lru_cache(maxsize=1 << 14)
 def role_word(role: str) -> str:
     """The class of a role: its rank or office word ('marshal', 'ambassador'), one class for the ranks of
     ``RANK_CLASSES`` ('monarch' for a king or an emperor), or '' when the role names none."""
@@ -370,9 +371,11 @@ class DistractorIndex:
         """
         if isinstance(fact, DateFact):
             latest = self.latest.get(fact.source)
+            # A date another stem prints is struck out by reading: refused before the ranks are drawn,
+            # so the true date's rank stays uniform.
             return [Pick(d.render(), CURATED if d in fact.distractors else MADE)
-                    for d in date_distractors(fact, rng, want, latest, bounds)
-                    if not printed_in(normalise_option(d.render()), avoid.stems)]
+                    for d in date_distractors(fact, rng, want, latest, bounds,
+                                              refuse=lambda d: printed_in(normalise_option(d.render()), avoid.stems))]
         if isinstance(fact, QuantityFact):
             curated = set(fact.distractors)
             return [Pick(quantity_text(v, fact.measure), CURATED if v in curated else MADE)
@@ -456,7 +459,18 @@ class DistractorIndex:
         return []
 
     def _names_a_place(self, key: str) -> bool:
-        return any(names(key, place) for place in self.place_names) if len(self.place_names) < 500 else False
+        """Whether an option names a place the library knows (a word index: linear in the option)."""
+        by_first = self._places_by_first
+        words = key.split()
+        return any(names(key, place) for w in words for place in by_first.get(w, ()))
+
+    @cached_property
+    def _places_by_first(self) -> dict[str, tuple[str, ...]]:
+        by_first: dict[str, list[str]] = defaultdict(list)
+        for place in self.place_names:
+            if place:
+                by_first[place.split()[0]].append(place)
+        return {w: tuple(p) for w, p in by_first.items()}
 
     def reverse_distractors(self, fact: Fact, rng: random.Random, want: int = WANTED) -> list[str]:
         return [text for text, _ in self.pick_reverse(fact, rng, want)]
@@ -519,6 +533,7 @@ _NOT_PLACES = frozenset({
 _NATIONALITY_ENDINGS = ("an", "ish", "ese", "ch", "ic", "i")
 
 
+@lru_cache(maxsize=1 << 12)
 def _names_a_people(text: str) -> bool:
     """'the French Emperor', 'the Swiss writer': the role says which people the person belongs to."""
     return any(word.endswith(("an", "ish", "ese", "ch")) or word in _PEOPLES
@@ -528,6 +543,7 @@ def _names_a_people(text: str) -> bool:
 _PEOPLES = frozenset({"Swiss", "Soviet", "U.S.", "US", "Greek", "Thai", "Czech", "Iraqi", "Israeli"})
 
 
+@lru_cache(maxsize=1 << 14)
 def _names_capital_place(text: str) -> bool:
     """Whether an event's wording ties it to a place of its own: a capitalised word after the first
     that is neither a month nor a people's adjective ('at Reims', 'the Potsdam Conference', 'the Reichstag')."""
@@ -554,10 +570,24 @@ def _decade_scopes(period: tuple[int, int]) -> list[tuple]:
 
 
 def _ranked(below: list, above: list, rng: random.Random, want: int) -> list:
-    """Take ``r`` candidates from below and ``want - r`` from above, r uniform where possible."""
+    """Take ``r`` candidates from below and ``want - r`` from above, r uniform where possible.
+
+    Where the candidates allow one rank only (a year bounded by the state it happened in, others struck
+    out by the note), the answer would always stand in the middle: the rank is drawn anyway and the
+    question gets one option fewer, never fewer than ``MINIMUM`` wrong ones."""
     ranks = [r for r in range(want + 1) if r <= len(below) and want - r <= len(above)]
+    if len(ranks) == 1 and want > MINIMUM:
+        r = rng.randint(0, want)
+        taken = below[:min(r, len(below))] + above[:min(want - r, len(above))]
+        if len(taken) >= MINIMUM:
+            return taken
     if not ranks:
-        return (below + above)[:want]
+        if not below or not above:
+            return (below + above)[:want]  # the answer at an end: its rank is known to be an end anyway
+        # Too few on either side: taking both would always put the answer in the middle. One side
+        # alone if it is enough; else nothing, and the template is not offered (shorter, not weaker).
+        sides = [side for side in (below, above) if len(side) >= MINIMUM]
+        return list(rng.choice(sides))[:want] if sides else []
     r = rng.choice(ranks)
     return below[:r] + above[: want - r]
 
@@ -576,13 +606,15 @@ def _walk(start: int, direction: int, gap: Callable[[], int], count: int, valid)
 
 def date_distractors(fact: DateFact, rng: random.Random, want: int = WANTED,
                      latest: dt.date | None = None,
-                     bounds: tuple[dt.date, dt.date] | None = None) -> list[FuzzyDate]:
+                     bounds: tuple[dt.date, dt.date] | None = None,
+                     refuse: Callable[[FuzzyDate], bool] | None = None) -> list[FuzzyDate]:
     true = fact.date
     excluded = {true.iso()}
     for alt in fact.also_true:
         with contextlib.suppress(ValueError):
             excluded.add(FuzzyDate.parse(alt).iso())
-    curated = [d for d in fact.distractors if d.iso() not in excluded]
+    noted = dates_in(fact.note, true.precision)  # "Scheele prepared it about 1771-72": 1772 is no wrong year
+    curated = [d for d in fact.distractors if d.iso() not in excluded and d.render() not in noted]
     rng.shuffle(curated)
 
     def step(ordinal: int) -> FuzzyDate | None:
@@ -610,6 +642,8 @@ def date_distractors(fact: DateFact, rng: random.Random, want: int = WANTED,
                                        lambda o: step(o) is not None)]
         out, keys = [], set(excluded)
         for d in own + made:
+            if d is not None and (d.render() in noted or (refuse is not None and refuse(d))):
+                continue
             if (d is not None and d.iso() not in keys and (latest is None or d.value <= latest)
                     and (bounds is None or (bounds[0] <= d.span()[0] and d.span()[1] <= bounds[1]))):
                 keys.add(d.iso())
@@ -679,8 +713,11 @@ def _clearly_apart(a, b) -> bool:
 def _scaled_distractors(fact: QuantityFact, rng: random.Random, want: int) -> list:
     """Wrong options a clear step away: ranges move both ends, a scientific value its power of ten."""
     value = fact.shown_value
-    # Curated wrong figures too close to the answer would be arguably the same figure once rounded.
-    curated = [d for d in fact.distractors if d != value and _clearly_apart(d, value)]
+    # Curated wrong figures too close to the answer would be arguably the same figure once rounded; a
+    # figure the curator's note names is arguably true.
+    noted = numbers_in(fact.note)
+    curated = [d for d in fact.distractors if d != value and _clearly_apart(d, value)
+               and (isinstance(d, tuple) or float(d) not in noted)]
     rng.shuffle(curated)
     if isinstance(value, float) and is_scientific(value):
         def scale(k: float) -> float:
@@ -714,6 +751,8 @@ def _scaled_distractors(fact: QuantityFact, rng: random.Random, want: int) -> li
         out = []
         for d in own + made:
             shown = normalise_option(quantity_text(d, fact.measure))
+            if not isinstance(d, tuple) and float(d) in noted:
+                continue
             if shown not in seen:
                 seen.add(shown)
                 out.append(d)
@@ -729,7 +768,8 @@ def quantity_distractors(fact: QuantityFact, rng: random.Random, want: int = WAN
     if (isinstance(value, tuple) or fact.is_approximate or round_figure(value)
             or (isinstance(value, float) and is_scientific(value))):
         return _scaled_distractors(fact, rng, want)
-    excluded = {float(value)}
+    # Figures the curator's note names ("other accounts give 4,200") are arguably true: never wrong options.
+    excluded = {float(value)} | numbers_in(fact.note)
     for alt in fact.also_true:
         with contextlib.suppress(ValueError, OverflowError):
             excluded.add(float(alt.replace(",", "")))

@@ -8,6 +8,7 @@ silently ignored field. Their validation errors are flattened into
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 import re
 from decimal import Decimal
 from pathlib import PurePosixPath, PureWindowsPath
@@ -410,6 +411,7 @@ ASKED_DIGITS = 2
 _NOT_ROUNDED = ("times", "hour", "o'clock", "year", "years")
 
 
+@lru_cache(maxsize=1 << 14)
 def rounded_figure(value: Any, measure: str | None) -> int | float | None:
     """A precise figure rounded to ``ASKED_DIGITS`` significant digits, or None when it is asked as written
     (a small count, a year, a clock hour, a range, a constant in scientific notation)."""

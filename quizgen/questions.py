@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from .citations import Citation
-from .dates import FuzzyDate, Precision
+from .dates import FuzzyDate, Precision, dates_in
 from .distractors import (
     MINIMUM,
     NO_AVOID,
@@ -26,7 +26,7 @@ from .errors import QuestionError
 from .knowledge import Knowledge
 from .models import DateFact, Fact, MeasureUnitFact, PersonFact, PlaceFact, QuantityFact, Source, UnitFact
 from .templates import ATTRIBUTION, LIVING_REVERSE, TEMPLATES, TRUE_FALSE_OPTIONS
-from .wording import CLOCK_MEASURES, event_clause, quantity_text, sentence_case
+from .wording import CLOCK_MEASURES, event_clause, plural_subject, quantity_text, sentence_case
 
 # Words that may be lowered after "According to X, "; anything else (a name) keeps its capital.
 _LOWERABLE = {"when", "where", "who", "what", "which", "how", "the", "a", "an", "in", "on", "at", "about",
@@ -59,14 +59,37 @@ class Question:
     def clues(self, other: Question) -> bool:
         """Whether a wrong option of this question stands for what ``other`` asks about or mentions, or
         retells its stem: "Who was Kalinin?" offering the role the next question asks for."""
-        if any(not e.isdisjoint(other.entities) for e in self.option_entities):
+        if not self._option_entities.isdisjoint(other.entities):
             return True
         if self.template == "true_false":
             return False
+        words = other.shown_words
+        # Only an option whose first word the other stem holds can stand in it (a set lookup first).
+        if any(first in words and printed_in(k, (other.stem_shown,)) for first, k in self._wrong_keys):
+            return True
         told = phrases(other.stem)
-        wrong = [o for n, o in enumerate(self.options) if n != self.answer_index]
-        return (any(printed_in(normalise_option(o), (other.stem_shown,)) for o in wrong)
-                or (bool(told) and any(not phrases(o).isdisjoint(told) for o in wrong)))
+        return bool(told) and any(not phrases(o).isdisjoint(told) for o in self._wrong_options)
+
+    @cached_property
+    def _wrong_options(self) -> tuple[str, ...]:
+        return tuple(o for n, o in enumerate(self.options) if n != self.answer_index)
+
+    @cached_property
+    def _wrong_keys(self) -> tuple[tuple[str, str], ...]:
+        return tuple((k.split()[0], k) for k in map(normalise_option, self._wrong_options) if k)
+
+    @cached_property
+    def _option_entities(self) -> frozenset[str]:
+        return frozenset().union(*self.option_entities)
+
+    @cached_property
+    def _key_firsts(self) -> tuple[tuple[str, str], ...]:
+        return tuple((k.split()[0], k) for k in self.keys if k)
+
+    @cached_property
+    def shown_words(self) -> frozenset[str]:
+        """Every word a student reads in the stem and options, normalised: a cheap test before a search."""
+        return frozenset(self.shown.split())
 
     @property
     def truth(self) -> bool | None:
@@ -93,7 +116,9 @@ class Question:
         A bare number ("11", "1917") gives an answer away in a stem or statement, not as one of
         another question's options, where it is only a number among numbers.
         """
-        return any(names(self.stem_shown if k.isdigit() else self.shown, k) for k in other.keys)
+        words = self.shown_words
+        return any(first in words and names(self.stem_shown if k.isdigit() else self.shown, k)
+                   for first, k in other._key_firsts)
 
     def to_dict(self, with_answer: bool = True) -> dict:
         """JSON-ready fields; the nested options list and citation dict are shared: read them only."""
@@ -123,12 +148,13 @@ def on_date(date: FuzzyDate) -> str:
 
 def _plain_slots(fact: Fact) -> dict[str, str]:
     if isinstance(fact, DateFact):
-        return {"event": fact.event, "date": fact.date.render(), "on_date": on_date(fact.date)}
+        return {"event": fact.event, "date": fact.date.render(), "on_date": on_date(fact.date),
+                "was": "were" if plural_subject(fact.event) else "was"}
     if isinstance(fact, PersonFact):
         return {"name": fact.name, "role": fact.role, "nationality": fact.nationality}
     if isinstance(fact, PlaceFact):
         return {"event": fact.event, "place": fact.place, "place_type": fact.place_type,
-                "preposition": fact.preposition}
+                "preposition": fact.preposition, "was": "were" if plural_subject(fact.event) else "was"}
     if isinstance(fact, UnitFact):
         return {"unit": fact.unit, "echelon": fact.echelon, "side": fact.side, "action": fact.action}
     if isinstance(fact, QuantityFact):
@@ -190,14 +216,18 @@ def _clause_pattern(fact: Fact, template: str) -> str | None:
     told = event_clause(fact.event)
     if told is None:
         return None
-    kind, question, clause = told
+    kind, question, clause, tail = told
     clause = sentence_case(clause).replace("{", "{{").replace("}", "}}")
     question = question.replace("{", "{{").replace("}", "}}")
     if template == "forward":
         return f"{'When' if isinstance(fact, DateFact) else 'Where'} {kind} {question}?"
     if isinstance(fact, DateFact):
         return f"{clause} {{answer}}."
-    return f"{clause} {{preposition}} {{answer}}."
+    # The place next to the verb: "Garibaldi retired on Caprera after handing over his conquests", not
+    # "… his conquests on Caprera", which reads as if the conquests were there.
+    head = clause[: len(clause) - len(tail)] if tail and clause.endswith(tail.replace("{", "{{").replace("}", "}}")) else clause
+    rest = clause[len(head):]
+    return f"{head} {{preposition}} {{answer}}{rest}."
 
 
 def stem_text(fact: Fact, template: str, answer: str | None = None) -> str:
@@ -231,9 +261,15 @@ def asked_as_claim(fact: Fact) -> bool:
 
 
 def disputed_figure(fact: Fact) -> bool:
-    """A figure whose curator's note says the estimates differ: no single answer can be keyed, so
-    quizzes leave it out (``quizgen review`` says so); Anki and practice keep it with its note."""
-    return isinstance(fact, QuantityFact) and bool(fact.note and _ESTIMATES.search(fact.note))
+    """A figure whose curator's note says the estimates differ, or a source's own date that the note
+    gives otherwise ("Historians date the vote to 21 October 1860"): no single answer can be keyed
+    fairly, so quizzes leave it out (``quizgen review`` says so); Anki and practice keep it, with its note."""
+    if isinstance(fact, QuantityFact):
+        return bool(fact.note and _ESTIMATES.search(fact.note))
+    if isinstance(fact, DateFact) and fact.attributed and fact.note:
+        other = dates_in(fact.note, fact.date.precision)
+        return bool(other) and fact.date.render() not in other
+    return False
 
 
 def attribute(text: str, fact: Fact, source: Source) -> str:
@@ -428,6 +464,9 @@ def make_question(
         if not wrong:
             raise QuestionError(f"fact {fact.id}: no coherent false value for a true/false statement")
         shown = answer_display(fact) if truth else wrong[0]
+        if isinstance(fact, DateFact) and fact.date.precision is Precision.DAY:
+            # Another stem's "the parade of September 1945" settles a statement of 7 (or 21) September.
+            keys = (*keys, normalise_option(fact.date.render().split(" ", 1)[1]))
         text = attribute(stem_text(fact, "true_false", statement_answer(fact, shown)), fact, source)
         return Question(fact.id, fact.kind, template, f"True or false? {text}", TRUE_FALSE_OPTIONS,
                         0 if truth else 1, citation, topic, keys, subject=subject, entities=entities(text))

@@ -65,8 +65,8 @@ FIXES = {
     "note-reads-one-way": "word the note for a true and a false statement alike: \"The source is right: …\", "
                           "not \"Confirmed: …\"",
     "disputed-unattributed": "mark the fact attributed = true, so questions say whose claim it is",
-    "disputed-figure": "nothing needed: quizzes leave out a figure whose note says the estimates differ; give "
-                       "the range the sources give (value = [low, high]) to ask it",
+    "disputed-figure": "nothing needed: quizzes leave out a figure whose note says the estimates differ, and a "
+                       "source's date the note gives otherwise; give the range the sources give to ask it",
     "not-offered": "add curated wrong options (distractors = [...]) for the template named",
     "other-topic-options": "add curated wrong options of this topic",
     "made-up-options": "add curated wrong options",
@@ -246,8 +246,8 @@ def review_deck(maker: QuizMaker, deck_id: str) -> DeckReview:
             whole.findings.append(Finding("note-reads-one-way", "the curator's note reads as a verdict on the "
                                           "statement; printed under a false true/false statement it misleads"))
         if disputed_figure(fact):
-            whole.findings.append(Finding("disputed-figure", "the note says the estimates differ: quizzes leave "
-                                          "the figure out (Anki and practice keep it, with the note)"))
+            whole.findings.append(Finding("disputed-figure", "the note gives other figures or dates: quizzes leave "
+                                          "it out (Anki and practice keep it, with the note)"))
         elif not fact.attributed and any(w in note for w in _DISPUTED):
             whole.findings.append(Finding("disputed-unattributed", "the note says the claim is disputed, yet "
                                           "questions ask it as plain fact"))

@@ -21,10 +21,10 @@ from __future__ import annotations
 TEMPLATES: dict[str, dict[str, str]] = {
     "date": {
         # "When was …?" reads for any noun phrase; "When did the Treaty of Zurich take place?" did not.
-        "forward": "When was {event}?",
+        "forward": "When {was} {event}?",
         "reverse": "What happened {on_date}?",
-        "true_false": "{Event} was {answer}.",
-        "cloze": "{Event} was {answer}.",
+        "true_false": "{Event} {was} {answer}.",
+        "cloze": "{Event} {was} {answer}.",
     },
     "person": {
         "forward": "Who was {role}?",
@@ -33,10 +33,10 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "cloze": "{answer} was {role}.",
     },
     "place": {
-        "forward": "Where was {event}?",
+        "forward": "Where {was} {event}?",
         "reverse": "What took place {preposition} {place}?",
-        "true_false": "{Event} was {preposition} {answer}.",
-        "cloze": "{Event} was {preposition} {answer}.",
+        "true_false": "{Event} {was} {preposition} {answer}.",
+        "cloze": "{Event} {was} {preposition} {answer}.",
     },
     "unit": {
         "forward": "Which {side} {echelon} {action}?",

@@ -7,6 +7,7 @@ statement, an Anki card and a worksheet key say "twice" and "11 a.m." alike.
 from __future__ import annotations
 
 import math
+import re
 from decimal import Decimal
 
 from .limits import MAX_QUANTITY, MAX_SIGNIFICANT, SCIENTIFIC_EXPONENT
@@ -126,6 +127,7 @@ ACTIVE_NOUNS: dict[str, tuple[str, str, str]] = {
     "exile": ("go into exile", "went into exile", ""), "invasion": ("invade", "invaded", "of"),
     "expedition": ("set out", "set out", ""), "birth": ("be born", "was born", ""),
     "graduation": ("graduate", "graduated", ""),
+    "entry into force": ("enter into force", "entered into force", ""),
 }
 # Nouns of things done to the possessor: "Italy's defeat by Austria" -> Italy was defeated by Austria.
 POSSESSIVE_PASSIVE: dict[str, str] = {"defeat": "defeated", "capture": "captured", "arrest": "arrested",
@@ -160,18 +162,30 @@ def _split_subject(text: str) -> tuple[str, str]:
     return text[:cut], text[cut:]
 
 
+def plural_subject(subject: str) -> bool:
+    """Whether a noun phrase takes "were": "the sittings of the Parliament", "U.S. and Soviet troops"."""
+    return _plural(subject[4:] if subject.casefold().startswith("the ") else subject)
+
+
+_HEAD_ENDS = re.compile(r" (?:of|at|in|on|that|which|who|whose|where|after|before|by|for|with|between|near|"
+                        r"from|to|during|under|against|over) ")
+
+
 def _plural(subject: str) -> bool:
-    head = subject.split(" of ")[0].split(" between ")[0].split()
-    last = head[-1] if head else ""
-    return " and " in subject.split(" of ")[0] or (last.endswith("s") and not last.endswith(("ss", "us", "is")))
+    """Whether the head of a noun phrase is plural: what comes before its first preposition or relative."""
+    head = _HEAD_ENDS.split(subject, maxsplit=1)[0]
+    words = head.split()
+    last = words[-1] if words else ""
+    return " and " in head or (last.endswith("s") and not last.endswith(("ss", "us", "is", "'s", "\u2019s")))
 
 
-def event_clause(event: str) -> tuple[str, str, str] | None:
+def event_clause(event: str) -> tuple[str, str, str, str] | None:
     """An event noun phrase as a clause: (question verb, subject and verb, the statement's clause).
 
-    Returns ``(kind, question, statement)`` where ``kind`` is "did" or "was"/"were": "When did
+    Returns ``(kind, question, statement, tail)`` where ``kind`` is "did" or "was"/"were": "When did
     Garibaldi retire …?" / "Garibaldi retired …"; "When was oxygen discovered?" / "Oxygen was
-    discovered". None when the phrase is not one this knows how to turn.
+    discovered"; ``tail`` is what follows the verb ("after handing over his conquests"), so a place can
+    stand next to the verb. None when the phrase is not one this knows how to turn.
     """
     text = event.strip()
     if not text or "{" in text or "}" in text:
@@ -189,14 +203,14 @@ def event_clause(event: str) -> tuple[str, str, str] | None:
                 adverb = f"{when.strip()} " if when else ""
                 tail = f" {tail}" if tail else ""
                 return be, f"{subject} {adverb}{POSSESSIVE_PASSIVE[noun]}{tail}", \
-                    f"{subject} {be} {adverb}{POSSESSIVE_PASSIVE[noun]}{tail}"
+                    f"{subject} {be} {adverb}{POSSESSIVE_PASSIVE[noun]}{tail}", tail
             if noun in ACTIVE_NOUNS and not subject.casefold().startswith(("a ", "an ")):
                 base, past, drop = ACTIVE_NOUNS[noun]
                 if drop and tail.startswith(drop + " "):
                     tail = tail[len(drop) + 1:]
                 adverb = f"{when.strip()} " if when else ""
                 tail = f" {tail}" if tail else ""
-                return "did", f"{subject} {adverb}{base}{tail}", f"{subject} {adverb}{past}{tail}"
+                return "did", f"{subject} {adverb}{base}{tail}", f"{subject} {adverb}{past}{tail}", tail
             break
     # "the discovery of oxygen", "the first description of triads of elements", "the move of the Parliament to Rome"
     lowered = text[4:] if text.casefold().startswith("the ") else None
@@ -208,7 +222,7 @@ def event_clause(event: str) -> tuple[str, str, str] | None:
             when, lowered = t.strip(), lowered[len(t):]
             break
     noun, sep, after = lowered.partition(" of ")
-    if not sep or " " in noun:
+    if not sep or (" " in noun and noun not in ACTIVE_NOUNS and noun not in PASSIVE_NOUNS):
         return None
     subject, tail = _split_subject(after)
     if not subject or subject.casefold().startswith(("a ", "an ")):
@@ -216,10 +230,19 @@ def event_clause(event: str) -> tuple[str, str, str] | None:
     adverb = f"{when} " if when else ""
     if noun in PASSIVE_NOUNS:
         be = "were" if _plural(subject) else "was"
-        return be, f"{subject} {adverb}{PASSIVE_NOUNS[noun]}{tail}", f"{subject} {be} {adverb}{PASSIVE_NOUNS[noun]}{tail}"
+        return (be, f"{subject} {adverb}{PASSIVE_NOUNS[noun]}{tail}",
+                f"{subject} {be} {adverb}{PASSIVE_NOUNS[noun]}{tail}", tail)
     if noun in ACTIVE_NOUNS:
         base, past, drop = ACTIVE_NOUNS[noun]
         if drop and tail.startswith(" " + drop + " "):
             tail = tail[len(drop) + 1:]
-        return "did", f"{subject} {adverb}{base}{tail}", f"{subject} {adverb}{past}{tail}"
+        return "did", f"{subject} {adverb}{base}{tail}", f"{subject} {adverb}{past}{tail}", tail
     return None
+
+
+_NUMBER_IN_TEXT = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\w,])")
+
+
+def numbers_in(text: str | None) -> frozenset[float]:
+    """The numbers a text names ("other accounts give 4,200 men"): arguably true as well."""
+    return frozenset(float(raw.replace(",", "")) for raw in _NUMBER_IN_TEXT.findall(text or ""))

@@ -25,7 +25,7 @@ TRUE_OR_FALSE = "True or false? "
 # (long, short), as the engine writes them; a phrase starting with a small letter also matches
 # its capitalised form (an option: "The Soviet marshal who…"), and its short form is capitalised too.
 PHRASES: tuple[tuple[str, str], ...] = (
-    ("According to the Russian Foreign Ministry,", "Per Russia’s Foreign Ministry,"),
+
     ("the American general who came to the Soviet command headquarters to meet the Soviet front "
      "commander after the link-up of 1945",
      "the US general who visited the Soviet front HQ after the 1945 link-up"),
@@ -44,8 +44,7 @@ PHRASES: tuple[tuple[str, str], ...] = (
      "the Soviet marshal who reviewed and addressed the 1945 Allied parade"),
     ("the Soviet marshal who led the campaign against Japan in Manchuria in August 1945",
      "the Soviet marshal who led the 1945 campaign against Japan in Manchuria"),
-    ("the Soviet marshal who said the September 1945 parade symbolised the Anti-Hitler Coalition’s victory",
-     "the Soviet marshal who said the 1945 parade symbolised the Allies’ victory"),
+
     ("the US President who refused to recognise Soviet Russia after the October Revolution",
      "the first US President to refuse to recognise Soviet Russia"),
     ("the US Secretary of State who took part in the 1933 talks on recognition in Washington",
@@ -62,13 +61,9 @@ PHRASES: tuple[tuple[str, str], ...] = (
     ("arrived in Washington for the talks on recognition", "arrived in Washington for recognition talks"),
     ("proposed holding a joint victory parade with the other occupying powers after the defeat of Germany",
      "proposed a joint victory parade with the other occupying powers after Germany’s defeat"),
-    ("wrote that U.S.-Russia relations were at their lowest point since the end of the Cold War. The "
-     "Kremlin’s annexation of which region did it name among the actions behind U.S. sanctions?",
-     "named the Kremlin’s annexation of which region among the actions behind U.S. sanctions?"),
-    ("among the actions that brought U.S.-Russia relations to their lowest point since the end of the "
-     "Cold War",
-     "as a cause of the post-Cold War low in US-Russia ties"),
-    ("RFE/RL named the Kremlin’s annexation of", "RFE/RL named Russia’s annexation of"),
+
+
+
     (", after which the United States refused to recognise the new Soviet state,", ""),
     (", after which the United States refused to recognise the new Soviet state", ""),
     ("the joint Allied victory parade of September 1945", "the Allied victory parade of September 1945"),
@@ -78,9 +73,7 @@ PHRASES: tuple[tuple[str, str], ...] = (
 )
 
 # Shorter still, used only where the forms above are not short enough.
-TIGHTER: tuple[tuple[str, str], ...] = (
-    ("Per Russia’s Foreign Ministry,", "Per Russia’s MFA,"),
-)
+TIGHTER: tuple[tuple[str, str], ...] = ()
 
 
 def utf16_units(text: str) -> int:
