@@ -8,9 +8,9 @@ silently ignored field. Their validation errors are flattened into
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 import re
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Annotated, Any, Literal, get_args
 
