@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 import pytest
+from classroom import form_post, sign_up
 
 from quizgen.content import bundled_root
 
@@ -67,7 +68,8 @@ def test_assignment_titles_refuse_control_bidi_and_invisible_characters(tapp, ti
     client = tapp.test_client()
     api = client.post("/api/assignments", json={"deck": DECK, "count": 3, "title": title})
     assert api.status_code == 400 and "the title contains" in api.get_json()["error"]
-    page = client.post(f"/decks/{DECK}/assignments", data={"count": "3", "title": title})
+    sign_up(client)  # the deck page's form is a signed-in teacher's, with its CSRF token
+    page = form_post(client, f"/decks/{DECK}/assignments", {"count": "3", "title": title}, page=f"/decks/{DECK}")
     assert page.status_code == 400 and "the title contains" in page.get_data(as_text=True)
     ok = client.post("/api/assignments", json={"deck": DECK, "count": 3, "title": "Неделя 3: Эльба"})
     assert ok.status_code == 201 and ok.get_json()["title"] == "Неделя 3: Эльба"

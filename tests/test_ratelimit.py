@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from classroom import form_post, sign_up
 from sqlalchemy import func, select
 
 from quizgen.content import bundled_root
 from quizgen.limits import CREATE_ASSIGNMENT_RATE
 
-DECK = "link-up-1945"
+DECK = "all-facts"
 
 
 def _app(tmp_path, **config):
@@ -30,12 +31,14 @@ def test_one_client_cannot_create_assignments_without_end_and_others_are_not_aff
     app = _app(tmp_path)  # the shipped limits
     per_minute = int(CREATE_ASSIGNMENT_RATE.split()[0])
     client = app.test_client()
+    sign_up(client)  # the deck page's form is a signed-in teacher's, with its CSRF token
+    deck_page = f"/decks/{DECK}"
     for i in range(per_minute):
         via_api = i % 2 == 0  # the page and the API share one budget
         r = (client.post("/api/assignments", json={"deck": DECK, "count": 3}) if via_api
-             else client.post(f"/decks/{DECK}/assignments", data={"count": "3"}))
+             else form_post(client, f"/decks/{DECK}/assignments", {"count": "3"}, page=deck_page))
         assert r.status_code in (201, 303), r.get_data(as_text=True)
-    page = client.post(f"/decks/{DECK}/assignments", data={"count": "3"})
+    page = form_post(client, f"/decks/{DECK}/assignments", {"count": "3"}, page=deck_page)
     assert page.status_code == 429
     assert 0 < int(page.headers["Retry-After"]) <= 61  # the minute window, rounded up
     text = page.get_data(as_text=True)
@@ -54,20 +57,22 @@ def test_attempts_are_limited_per_client_across_the_page_and_the_api(tmp_path):
     app = _app(tmp_path, SUBMIT_ATTEMPT_RATE="4 per minute")
     client = app.test_client()
     made = client.post("/api/assignments", json={"deck": DECK, "count": 3}).get_json()
+    student_page = f"/a/{made['id']}"
     for i in range(4):
         if i % 2:
-            r = client.post(f"/a/{made['id']}", data={"name": f"Student {i}", "q0": "0"})
+            r = form_post(client, student_page, {"name": f"Student {i}", "q0": "0"}, page=student_page)
             assert r.status_code == 303
         else:
-            r = client.post(f"/api/assignments/{made['id']}/attempts", json={"name": f"S {i}", "answers": [0, 1, 2]})
+            r = client.post(f"/api/assignments/{made['id']}/attempts", json={"name": f"S {i}", "answers": [0, 1, 0]})
             assert r.status_code == 201
-    refused = client.post(f"/a/{made['id']}", data={"name": "Flood", "q0": "0"})
+    refused = form_post(client, student_page, {"name": "Flood", "q0": "0"}, page=student_page)
     assert refused.status_code == 429 and refused.headers["Retry-After"].isdigit()
     assert client.post(f"/api/assignments/{made['id']}/attempts",
-                       json={"name": "Flood", "answers": [0, 1, 2]}).status_code == 429
+                       json={"name": "Flood", "answers": [0, 1, 0]}).status_code == 429
     assert _stored(app, "Attempt") == 4
-    classmate = app.test_client().post(f"/a/{made['id']}", data={"name": "Ada", "q0": "1"},
-                                       environ_base={"REMOTE_ADDR": "198.51.100.3"})
+    other = app.test_client()
+    other.environ_base["REMOTE_ADDR"] = "198.51.100.3"
+    classmate = form_post(other, student_page, {"name": "Ada", "q0": "1"}, page=student_page)
     assert classmate.status_code == 303
 
 
