@@ -25,7 +25,7 @@ from quizgen.practice import CardRef
 
 pytestmark = pytest.mark.browser
 
-DECK = "link-up-1945"
+DECK = "all-facts"
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 START = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
