@@ -112,7 +112,12 @@ def html(deck_id: str) -> Response:
         form={**query, "max_count": MAX_COUNT, "max_variants": MAX_VARIANTS, "papers": PAPER_NAMES.items(),
               "max_questions": MAX_SHEET_QUESTIONS},
     )
-    response = Response(page, mimetype="text/html")
+    return _sheet_page(page, paper)
+
+
+def _sheet_page(page: str, paper: str, headers: dict[str, str] | None = None) -> Response:
+    """A worksheet's HTML view: its own stylesheet for the paper is the only thing it may load."""
+    response = Response(page, mimetype="text/html", headers=headers or {})
     response.headers["Content-Security-Policy"] = (
         f"default-src 'none'; style-src {style_csp_source(paper)}; form-action 'self'; "
         "base-uri 'none'; frame-ancestors 'none'"
@@ -184,12 +189,7 @@ def saved(worksheet_id: str):
         back_url=url_for("decks.show", deck_id=record.deck_id),
         form=None,  # the settings form would print the seed on the page
     )
-    response = Response(page, mimetype="text/html", headers=acc.PRIVATE_HEADERS)
-    response.headers["Content-Security-Policy"] = (
-        f"default-src 'none'; style-src {style_csp_source(paper)}; form-action 'self'; "
-        "base-uri 'none'; frame-ancestors 'none'"
-    )
-    return response
+    return _sheet_page(page, paper, acc.PRIVATE_HEADERS)
 
 
 @bp.get("/teacher/worksheets/<worksheet_id>.pdf")
