@@ -263,11 +263,15 @@ def _worker_class() -> type:
             socket_map: dict = {}
             server = waitress_server(self.wsgi, socket_map, sockets=[s.sock for s in self.sockets],
                                      **self.options)
+            reported = 0.0
             while self.alive:
-                self.notify()
-                wasyncore.loop(timeout=1.0, map=socket_map, use_poll=True, count=1)
-                if self.ppid != os.getppid():
-                    break
+                wasyncore.poll2(0.5, socket_map)  # one round of the event loop
+                now = time.monotonic()
+                if now - reported >= 1.0:  # the heartbeat is a system call: once a second is enough
+                    reported = now
+                    self.notify()
+                    if self.ppid != os.getppid():
+                        break
             # SIGTERM: stop accepting, let the requests in progress finish and be sent.
             for dispatcher in list(socket_map.values()):
                 if hasattr(dispatcher, "channel_class"):

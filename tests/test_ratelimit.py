@@ -63,12 +63,12 @@ def test_attempts_are_limited_per_client_across_the_page_and_the_api(tmp_path):
             r = form_post(client, student_page, {"name": f"Student {i}", "q0": "0"}, page=student_page)
             assert r.status_code == 303
         else:
-            r = client.post(f"/api/assignments/{made['id']}/attempts", json={"name": f"S {i}", "answers": [0, 1, 0]})
+            r = client.post(f"/api/assignments/{made['id']}/attempts", json={"name": f"S {i}", "answers": [0, None, None]})
             assert r.status_code == 201
     refused = form_post(client, student_page, {"name": "Flood", "q0": "0"}, page=student_page)
     assert refused.status_code == 429 and refused.headers["Retry-After"].isdigit()
     assert client.post(f"/api/assignments/{made['id']}/attempts",
-                       json={"name": "Flood", "answers": [0, 1, 0]}).status_code == 429
+                       json={"name": "Flood", "answers": [0, None, None]}).status_code == 429
     assert _stored(app, "Attempt") == 4
     other = app.test_client()
     other.environ_base["REMOTE_ADDR"] = "198.51.100.3"
@@ -82,3 +82,31 @@ def test_a_limit_on_an_endpoint_that_no_longer_exists_stops_the_app_from_startin
     monkeypatch.setitem(ratelimit.RATE_LIMITS, "assignments.renamed", ("SUBMIT_ATTEMPT_RATE", "1 per minute", "x"))
     with pytest.raises(RuntimeError, match="assignments.renamed"):
         _app(tmp_path)
+
+
+@pytest.mark.parametrize("trusted", [True, False])
+def test_behind_a_trusted_proxy_the_forwarded_address_is_the_client_and_otherwise_it_is_ignored(
+        monkeypatch, trusted):
+    """`quizgen serve --trusted-proxy` as the README sets it up; without it a client cannot dodge
+    its limit by sending X-Forwarded-For itself."""
+    import json
+    import urllib.error
+    import urllib.request
+
+    from test_serve import _serve
+
+    monkeypatch.setenv("QUIZGEN_CREATE_ASSIGNMENT_RATE", "2 per minute")
+    args = ["--workers", "1", *(["--trusted-proxy", "127.0.0.1"] if trusted else [])]
+
+    def create(base: str, client: str) -> int:
+        req = urllib.request.Request(base + "/api/assignments", data=json.dumps({"deck": DECK, "count": 3}).encode(),
+                                     headers={"Content-Type": "application/json", "X-Forwarded-For": client})
+        try:
+            with urllib.request.urlopen(req, timeout=30) as r:
+                return r.status
+        except urllib.error.HTTPError as exc:
+            return exc.code
+
+    with _serve(*args) as (proc, base):
+        assert [create(base, "203.0.113.1") for _ in range(3)] == [201, 201, 429]
+        assert create(base, "203.0.113.2") == (201 if trusted else 429)
