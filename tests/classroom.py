@@ -29,7 +29,7 @@ def form_post(client, path: str, data: dict, page: str | None = None):
     return client.post(path, data={"csrf_token": csrf(client, page or "/join"), **data})
 
 
-def assign(client, deck: str = "link-up-1945", **fields) -> str:
+def assign(client, deck: str = "all-facts", **fields) -> str:
     """Create an assignment from the deck page's form; the path of its report under My assignments."""
     r = form_post(client, f"/decks/{deck}/assignments", {"count": "4", **fields}, page=f"/decks/{deck}")
     assert r.status_code == 303, r.get_data(as_text=True)

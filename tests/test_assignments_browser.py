@@ -16,7 +16,7 @@ from test_assignments_server import serving
 from test_browser import CHROMIUM_ARGS, chromium_path
 
 pytestmark = pytest.mark.browser
-DECK = "link-up-1945"
+DECK = "all-facts"
 SHOTS = Path(os.environ.get("QUIZGEN_SCREENSHOTS", "")) if os.environ.get("QUIZGEN_SCREENSHOTS") else None
 DESKTOP = {"width": 1100, "height": 900}
 PHONE = {"width": 390, "height": 844}
