@@ -423,8 +423,12 @@ class DistractorIndex:
             picker = _Picker(fact.event, (), want, avoid=avoid, entity_of=self.entity_of, own=group)
             # Never an event that may share the date ("What happened in November 1933?" cannot
             # offer an event of 16 November 1933).
+            # Nor an event of another year ("What happened on 24 June 1859?" offering events of 1860 and
+            # 1861 leaves the one event of 1859): a day or a month is asked among its year's events.
+            year = fact.date.value.year
+            near = 0 if fact.date.precision is not Precision.YEAR else PERIOD_SLACK
             self._tiers(picker, ("date-event",), fact, rng, fact.reverse_distractors,
-                        lambda e: not e.extra.overlaps(fact.date))
+                        lambda e: not e.extra.overlaps(fact.date) and abs(e.extra.value.year - year) <= near)
             return picker.picks()
         if isinstance(fact, PersonFact):
             name = normalise_option(fact.name)

@@ -17,6 +17,7 @@ from .distractors import (
     WANTED,
     Avoid,
     DistractorIndex,
+    Pick,
     names,
     normalise_option,
     phrases,
@@ -223,11 +224,19 @@ def _clause_pattern(fact: Fact, template: str) -> str | None:
         return f"{'When' if isinstance(fact, DateFact) else 'Where'} {kind} {question}?"
     if isinstance(fact, DateFact):
         return f"{clause} {{answer}}."
-    # The place next to the verb: "Garibaldi retired on Caprera after handing over his conquests", not
-    # "… his conquests on Caprera", which reads as if the conquests were there.
-    head = clause[: len(clause) - len(tail)] if tail and clause.endswith(tail.replace("{", "{{").replace("}", "}}")) else clause
-    rest = clause[len(head):]
-    return f"{head} {{preposition}} {{answer}}{rest}."
+    # The place next to the verb when what follows tells when ("Garibaldi retired on Caprera after handing
+    # over his conquests", not "… his conquests on Caprera"); else after the clause ("Garibaldi's
+    # volunteers left for Sicily at Quarto al Mare").
+    escaped = tail.replace("{", "{{").replace("}", "}}")
+    if tail and tail.startswith(_WHEN_TAILS) and clause.endswith(escaped):
+        head = clause[: len(clause) - len(escaped)]
+        return f"{head} {{preposition}} {{answer}}{escaped}."
+    return f"{clause} {{preposition}} {{answer}}."
+
+
+# What follows a verb to tell when: the place goes before it.
+_WHEN_TAILS = (" after ", " before ", " during ", " when ", " while ", " following ", " in the ", " on the ",
+               " in 1", " in 2", " at the age")
 
 
 def stem_text(fact: Fact, template: str, answer: str | None = None) -> str:
@@ -499,6 +508,10 @@ def make_question(
         )
     if template == "forward" and isinstance(fact, DateFact) and fact.date.precision is Precision.DAY:
         keys = _with_month_key(fact, keys, [p.text for p in picked], in_stem)
+    if template == "forward" and isinstance(fact, QuantityFact) and fact.is_approximate:
+        # A rounded figure is asked as one: every option reads "about …", as the statement does.
+        answer = f"about {answer}"
+        picked = [Pick(f"about {p.text}", p.origin, p.entities) for p in picked]
     answer = option_text(answer)
     options = [answer, *(option_text(p.text) for p in picked)]
     origins = dict(zip(options[1:], (p.origin for p in picked), strict=True))

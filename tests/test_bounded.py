@@ -50,7 +50,8 @@ def test_large_and_tiny_quantities_get_wrong_options_of_their_own_size():
         fact = QuantityFact.model_construct(kind="quantity", id="n", source="s", quote="q", value=value,
                                             counts="things")
         q = make_question(fact, "forward", SOURCE, "t", INDEX, random.Random(1))
-        numbers = [float(o.replace(",", "").replace(" × 10", "e").translate(_FROM_SUPERSCRIPT)) for o in q.options]
+        numbers = [float(o.replace(",", "").removeprefix("About ").replace(" × 10", "e").translate(_FROM_SUPERSCRIPT))
+                   for o in q.options]
         # Of the answer's own magnitude: no 0 or 1e+308 among options for 1e-07 (whose wrong options,
         # in scientific notation, change the power of ten by one or two).
         assert len(numbers) == 4 and all(0.0099 * value <= n <= 101 * value for n in numbers), q.options
