@@ -375,7 +375,8 @@ class DistractorIndex:
             # so the true date's rank stays uniform.
             return [Pick(d.render(), CURATED if d in fact.distractors else MADE)
                     for d in date_distractors(fact, rng, want, latest, bounds,
-                                              refuse=lambda d: printed_in(normalise_option(d.render()), avoid.stems))]
+                                              refuse=lambda d: printed_in(normalise_option(d.render()), avoid.stems),
+                                              ordered=not statement)]
         if isinstance(fact, QuantityFact):
             curated = set(fact.distractors)
             return [Pick(quantity_text(v, fact.measure), CURATED if v in curated else MADE)
@@ -611,7 +612,9 @@ def _walk(start: int, direction: int, gap: Callable[[], int], count: int, valid)
 def date_distractors(fact: DateFact, rng: random.Random, want: int = WANTED,
                      latest: dt.date | None = None,
                      bounds: tuple[dt.date, dt.date] | None = None,
-                     refuse: Callable[[FuzzyDate], bool] | None = None) -> list[FuzzyDate]:
+                     refuse: Callable[[FuzzyDate], bool] | None = None, ordered: bool = True) -> list[FuzzyDate]:
+    """Wrong dates of the fact's precision; ``ordered``: options of a question, their ranks drawn (a
+    false statement needs one wrong date, and no rank)."""
     true = fact.date
     excluded = {true.iso()}
     for alt in fact.also_true:
@@ -654,6 +657,11 @@ def date_distractors(fact: DateFact, rng: random.Random, want: int = WANTED,
                 out.append(d)
         return out
 
+    if not ordered:
+        # The nearest wrong dates, in a drawn order: a false statement is not false by being far off.
+        either = sorted(side(-1) + side(+1), key=lambda d: abs(d.value.toordinal() - true.value.toordinal()))[:want]
+        rng.shuffle(either)
+        return either
     return _ranked(side(-1), side(+1), rng, want)
 
 
