@@ -247,9 +247,6 @@ class _Picker:
             else:
                 self.offer(item, origin)
 
-    def result(self) -> list[tuple[str, str]]:
-        return list(zip(self.picked, self.origins, strict=True))
-
     def picks(self) -> list[Pick]:
         return [Pick(*p) for p in zip(self.picked, self.origins, self.entities, strict=True)]
 

@@ -8,7 +8,6 @@ with a plain message, instead of grading against different questions.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import random
 import re
@@ -234,20 +233,10 @@ def _retold(q: Question, other: Question) -> bool:
     # "What happened on 7 September 1945?" (the joint Allied victory parade in occupied Germany) beside
     # "When did the joint Allied victory parade of September 1945 begin?": four words in a row, three
     # of them not small words, name the event.
-    return any(not _phrases(a.answer).isdisjoint(_phrases(b.stem))
+    return any(not phrases(a.answer).isdisjoint(phrases(b.stem))
                for a, b in ((q, other), (other, q)) if a.template == "reverse")
 
 
-_SMALL_WORDS = frozenset(["a", "an", "the", "of", "in", "on", "at", "to", "and", "or", "for", "by", "with", "from", "who", "which", "that", "was", "were", "its", "their"])
-
-
-@functools.lru_cache(maxsize=4096)
-def _phrases(text: str) -> frozenset[tuple[str, ...]]:
-    words = normalise_option(text).split()
-    return frozenset(
-        gram for gram in zip(words, words[1:], words[2:], words[3:], strict=False)
-        if sum(w not in _SMALL_WORDS for w in gram) >= 3
-    )
 
 
 def deck_words(deck) -> str:
