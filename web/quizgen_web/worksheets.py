@@ -175,13 +175,17 @@ def _own_worksheet(worksheet_id: str):  # noqa: ANN202 - a WorksheetRecord
     return None, record
 
 
+def _saved_settings(record) -> tuple[QuizSpec, bool, str]:  # noqa: ANN001 - a WorksheetRecord
+    """A saved worksheet's quiz, and the key and paper this request asks for (keys by default)."""
+    return QuizSpec(record.deck_id, record.count, record.seed), _key_arg("1"), _request_paper()
+
+
 @bp.get("/teacher/worksheets/<worksheet_id>")
 def saved(worksheet_id: str):
     refused, record = _own_worksheet(worksheet_id)
     if refused:
         return refused
-    with_key, paper = _key_arg("1"), _request_paper()
-    spec = QuizSpec(record.deck_id, record.count, record.seed)
+    spec, with_key, paper = _saved_settings(record)
     query = {"key": int(with_key), "paper": paper}
     page = render_html(
         maker(), spec, record.variants, with_key, paper,
@@ -197,7 +201,6 @@ def saved_pdf(worksheet_id: str):
     refused, record = _own_worksheet(worksheet_id)
     if refused:
         return refused
-    with_key, paper = _key_arg("1"), _request_paper()
-    spec = QuizSpec(record.deck_id, record.count, record.seed)
+    spec, with_key, paper = _saved_settings(record)
     name = f"worksheet-{record.deck_id}-{record.count}q-{record.variants}v-{paper}{'' if with_key else '-students'}.pdf"
     return _pdf_response(spec, record.variants, with_key, paper, name, acc.PRIVATE_HEADERS)
