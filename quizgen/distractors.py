@@ -36,7 +36,9 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cached_property, lru_cache
 
+from . import durations
 from .dates import FuzzyDate, Precision, dates_in
+from .events import event_kind, took_place
 from .models import DateFact, Fact, MeasureUnitFact, PersonFact, PlaceFact, QuantityFact, Source, UnitFact
 from .wording import EXACT_DIGITS_BELOW, is_clock, is_scientific, numbers_in, quantity_text
 
@@ -281,6 +283,8 @@ class DistractorIndex:
         self._pools: dict[tuple, list[_Entry]] = defaultdict(list)
         self._roles_by_name: dict[str, set[str]] = defaultdict(set)
         self._events_by_place: dict[str, set[str]] = defaultdict(set)
+        # Place -> the kinds of happening the library puts there: a capital is no option for a battle.
+        self._kinds_by_place: dict[str, set[str]] = defaultdict(set)
         # Any option's text, normalised -> the entity it stands for: a curated "Omar Bradley" is the
         # person another question asks for, as much as the pooled one.
         self.entity_of: dict[str, frozenset[str]] = {}
@@ -316,11 +320,20 @@ class DistractorIndex:
                 self._roles_by_name[normalise_option(fact.name)].add(fact.role)
             elif isinstance(fact, PlaceFact):
                 place = normalise_option(fact.place)
+                kind = event_kind(fact.event)
                 self.place_names.add(place)
                 add(("place", fact.place_type.casefold()), fact.place, entity=place_entity(fact.place))
-                add(("place-family", place_family(fact.place_type)), fact.place, entity=place_entity(fact.place))
-                add(("place-event",), fact.event, place, entity=group)
+                add(("place-family", place_family(fact.place_type)), fact.place, entity=place_entity(fact.place),
+                    extra=place_family(fact.place_type))
+                if kind:
+                    add(("place-kind", kind), fact.place, entity=place_entity(fact.place),
+                        extra=place_family(fact.place_type))
+                if took_place(fact.event):
+                    add(("place-event",), fact.event, place, entity=group)
+                    if kind:
+                        add(("place-event", kind), fact.event, place, entity=group)
                 self._events_by_place[place].add(fact.event)
+                self._kinds_by_place[place].add(kind)
             elif isinstance(fact, UnitFact):
                 add(("unit", fact.echelon.casefold(), fact.side.casefold()), fact.unit, entity=unit_entity(fact.unit))
             elif isinstance(fact, MeasureUnitFact):
@@ -397,8 +410,18 @@ class DistractorIndex:
             here = normalise_option(fact.place)
             # 'East Berlin' for 'Berlin' is neither clearly wrong nor clearly right.
             picker.reject = lambda key: names(key, here) or names(here, key)
-            self._tiers(picker, ("place", fact.place_type.casefold()), fact, rng, fact.distractors)
-            self._tiers(picker, ("place-family", place_family(fact.place_type)), fact, rng, ())
+            # Of the same kind of happening first (battlefields for a battle), and never a place known
+            # only for another kind (a capital for a battle, a battlefield for a parliament).
+            kind, family = event_kind(fact.event), place_family(fact.place_type)
+
+            def fits(entry: _Entry) -> bool:
+                kinds = self._kinds_by_place.get(normalise_option(entry.value), set()) - {""}
+                return not kind or not kinds or kind in kinds
+
+            self._tiers(picker, ("place", fact.place_type.casefold()), fact, rng, fact.distractors, fits)
+            if kind:
+                self._tiers(picker, ("place-kind", kind), fact, rng, (), lambda e: e.extra == family)
+            self._tiers(picker, ("place-family", family), fact, rng, (), fits)
         elif isinstance(fact, UnitFact):
             self._tiers(picker, ("unit", fact.echelon.casefold(), fact.side.casefold()), fact, rng,
                         fact.distractors)
@@ -442,15 +465,23 @@ class DistractorIndex:
                         lambda e: role_word(e.value) == word)
             return picker.picks()
         if isinstance(fact, PlaceFact):
+            if not took_place(fact.event):
+                return []  # "What took place in Turin?" has no answer when Turin was a seat of government
             here = normalise_option(fact.place)
+            kind = event_kind(fact.event)
             # "What took place near Torgau?" offering "the signing at Reims" is answered by reading: an
             # option naming any place the library knows (or any named place) is struck out.
             picker = _Picker(fact.event, self._events_by_place.get(here, ()), want,
                              reject=lambda key: names(key, here) or self._names_a_place(key),
                              avoid=avoid, entity_of=self.entity_of, own=group)
             curated = [d for d in fact.reverse_distractors if not _names_capital_place(d)]
-            self._tiers(picker, ("place-event",), fact, rng, curated,
-                        lambda e: e.extra != here and not _names_capital_place(e.value))
+            elsewhere = lambda e: e.extra != here and not _names_capital_place(e.value)  # noqa: E731
+            if kind:
+                # Happenings of its own kind only: "What took place at Teano?" offering a battle and a
+                # retirement beside the one meeting is answered by knowing what a meeting is.
+                self._tiers(picker, ("place-event", kind), fact, rng, curated, elsewhere)
+            else:
+                self._tiers(picker, ("place-event",), fact, rng, curated, elsewhere)
             return picker.picks()
         if isinstance(fact, MeasureUnitFact):
             picker = _Picker(fact.measures, (), want, avoid=avoid, entity_of=self.entity_of,
@@ -712,11 +743,15 @@ def _round_like(x: float, like: float, least: int = 2) -> float:
         isinstance(like, int) or float(like).is_integer()) else rounded
 
 
-def _clearly_apart(a, b) -> bool:
+# Ratios at most this far from one are two different figures; a duration's options keep a wider step.
+FIGURES_APART, DURATION_APART = 0.85, 0.75
+
+
+def _clearly_apart(a, b, ratio: float = FIGURES_APART) -> bool:
     if isinstance(a, tuple) or isinstance(b, tuple):
         return True
     low, high = sorted((abs(float(a)), abs(float(b))))
-    return high == 0 or low / high <= 0.85
+    return high == 0 or low / high <= ratio
 
 
 def _scaled_distractors(fact: QuantityFact, rng: random.Random, want: int) -> list:
@@ -748,7 +783,8 @@ def _scaled_distractors(fact: QuantityFact, rng: random.Random, want: int) -> li
             above = [(_round_like(low + n * width, low), _round_like(high + n * width, high)) for n in (1.2, 2.4)]
     else:
         def scale(k: float):
-            return _round_like(value * k, value)
+            # A duration reads in halves below ten ("about 2.5 hours"), never "about 1.9 hours".
+            return durations.rounded(value * k) if fact.duration and value > 0 else _round_like(value * k, value)
         below = [scale(k) for k in reversed(_SCALES_BELOW)] if not at_least(fact) else []
         above = [scale(k) for k in _SCALES_ABOVE]
         if value < 0:
@@ -761,6 +797,12 @@ def _scaled_distractors(fact: QuantityFact, rng: random.Random, want: int) -> li
         for d in own + made:
             shown = normalise_option(quantity_text(d, fact.measure))
             if not isinstance(d, tuple) and float(d) in noted:
+                continue
+            # "About 210,000" beside "about 220,000": two wrong options that are arguably one figure.
+            if any(not _clearly_apart(d, kept) for kept in out):
+                continue
+            # A 2 h 31 min walk is "about 2.5 hours" and arguably "about 3 hours": durations a wider step.
+            if fact.duration and not _clearly_apart(d, value, DURATION_APART):
                 continue
             if shown not in seen:
                 seen.add(shown)

@@ -42,6 +42,7 @@ from .limits import (
     MIN_YEAR,
 )
 from .templates import STATEMENT_TEMPLATES, TEMPLATES
+from . import durations
 from .wording import is_scientific, quantity_text
 
 # A model-level check that names the field it is about (pydantic would name the whole fact,
@@ -372,7 +373,35 @@ class QuantityFact(FactBase):
         default=None, description="the true statement with {value} for the number: 'About {value} men sailed …'")
     measure: Text | None = Field(default=None, description="unit shown after the number: 'years'")
     approximate: StrictBool = Field(default=False, description="the source gives a rounded figure: 'about 9.81'")
+    duration: StrictBool = Field(
+        default=False, description="the value is a length of time, asked 'How long …?'; set by value = \"2 h 31 min\"")
     distractors: Annotated[tuple[Value, ...], _BOUNDED] = ()  # type: ignore[assignment]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _duration(cls, data: Any) -> Any:
+        """value = "8 days 3 h 18 min": asked in its largest unit ("about 8 days"), as ``duration``."""
+        if not isinstance(data, dict) or not durations.is_duration(data.get("value")):
+            return data
+        if data.get("measure") is not None:
+            raise field_error("measure", "a duration carries its own units; drop measure, e.g. "
+                              + durations.EXAMPLE)
+        try:
+            seconds, unit = durations.parse(data["value"])
+        except ValueError as exc:
+            raise field_error("value", str(exc)) from None
+        figure, unit, was_rounded = durations.in_unit(seconds, unit)
+        wrong = []
+        for n, text in enumerate(data.get("distractors") or ()):
+            if not durations.is_duration(text):
+                raise field_error(f"distractors[{n}]", "give wrong durations as the value is given, e.g. "
+                                  'distractors = ["5 days", "12 days"]')
+            try:
+                wrong.append(durations.figure_in(text, unit))
+            except ValueError as exc:
+                raise field_error(f"distractors[{n}]", str(exc)) from None
+        return {**data, "value": figure, "measure": unit, "duration": True, "distractors": wrong,
+                "approximate": bool(data.get("approximate")) or was_rounded}
 
     @model_validator(mode="after")
     def _askable(self) -> QuantityFact:

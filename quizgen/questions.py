@@ -27,7 +27,7 @@ from .errors import QuestionError
 from .knowledge import Knowledge
 from .models import DateFact, Fact, MeasureUnitFact, PersonFact, PlaceFact, QuantityFact, Source, UnitFact
 from .templates import ATTRIBUTION, LIVING_REVERSE, TEMPLATES, TRUE_FALSE_OPTIONS
-from .wording import CLOCK_MEASURES, event_clause, plural_subject, quantity_text, sentence_case
+from .wording import CLOCK_MEASURES, count_question, departs, event_clause, plural_subject, quantity_text, sentence_case
 
 # Words that may be lowered after "According to X, "; anything else (a name) keeps its capital.
 _LOWERABLE = {"when", "where", "who", "what", "which", "how", "the", "a", "an", "in", "on", "at", "about",
@@ -212,6 +212,21 @@ _APPROXIMATE = re.compile(r"\b(?:about|approximately|around|roughly|nearly|some|
 def _clause_pattern(fact: Fact, template: str) -> str | None:
     """A date's or place's event told as a clause, where the model knows its noun: "When did Garibaldi
     retire …?", "Oxygen was discovered {answer}." (``wording.event_clause``); None otherwise."""
+    if isinstance(fact, QuantityFact) and fact.counts and template != "reverse":
+        past = fact.period is not None or _past(fact.counts)
+        if fact.duration:  # "How long did the Apollo 11 mission last?" / "The … mission lasted {answer}."
+            told = fact.counts.replace("{", "{{").replace("}", "}}")
+            if template != "forward":
+                return f"{sentence_case(told)} {'lasted' if past else 'lasts'} {{answer}}."
+            return f"{'About how' if fact.is_approximate else 'How'} long {'did' if past else 'does'} {told} last?"
+        counted = count_question(fact.counts, past)
+        if counted is None:
+            return None
+        question, statement = (part.replace("{", "{{").replace("}", "}}").replace("{{answer}}", "{answer}")
+                               for part in counted)
+        if template != "forward":
+            return statement
+        return "About h" + question[1:] if fact.is_approximate else question
     if not isinstance(fact, (DateFact, PlaceFact)) or template == "reverse":
         return None
     told = event_clause(fact.event)
@@ -220,18 +235,22 @@ def _clause_pattern(fact: Fact, template: str) -> str | None:
     kind, question, clause, tail = told
     clause = sentence_case(clause).replace("{", "{{").replace("}", "}}")
     question = question.replace("{", "{{").replace("}", "}}")
+    leaving = isinstance(fact, PlaceFact) and departs(fact.event)
     if template == "forward":
-        return f"{'When' if isinstance(fact, DateFact) else 'Where'} {kind} {question}?"
+        where = "From where" if leaving else "Where"
+        return f"{'When' if isinstance(fact, DateFact) else where} {kind} {question}?"
     if isinstance(fact, DateFact):
         return f"{clause} {{answer}}."
+    # "Garibaldi's volunteers left for Sicily from Quarto al Mare", not "… at Quarto al Mare".
+    preposition = "from" if leaving else "{preposition}"
     # The place next to the verb when what follows tells when ("Garibaldi retired on Caprera after handing
     # over his conquests", not "… his conquests on Caprera"); else after the clause ("Garibaldi's
-    # volunteers left for Sicily at Quarto al Mare").
+    # volunteers left for Sicily from Quarto al Mare").
     escaped = tail.replace("{", "{{").replace("}", "}}")
     if tail and tail.startswith(_WHEN_TAILS) and clause.endswith(escaped):
         head = clause[: len(clause) - len(escaped)]
-        return f"{head} {{preposition}} {{answer}}{escaped}."
-    return f"{clause} {{preposition}} {{answer}}."
+        return f"{head} {preposition} {{answer}}{escaped}."
+    return f"{clause} {preposition} {{answer}}."
 
 
 # What follows a verb to tell when: the place goes before it.

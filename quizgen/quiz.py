@@ -286,7 +286,7 @@ def _avoid(chosen: Sequence[Question]) -> Avoid:
 
 # Bumped whenever the same spec and content would make other questions (assembly, distractors,
 # wording): a code shared before then is refused as stale instead of remaking a different quiz.
-ENGINE_VERSION = 3
+ENGINE_VERSION = 4
 
 
 class QuizMaker:

@@ -10,6 +10,7 @@ import math
 import re
 from decimal import Decimal
 
+from .durations import DURATION_UNITS
 from .limits import MAX_QUANTITY, MAX_SIGNIFICANT, SCIENTIFIC_EXPONENT
 
 # A quantity whose measure is one of these is a count of occasions: 1 reads "once", 2 "twice".
@@ -17,6 +18,8 @@ TIMES_MEASURES = frozenset({"times"})
 # A quantity whose measure is one of these is an hour of the day (0-23), read "11 a.m." / "1 p.m.".
 CLOCK_MEASURES = frozenset({"hour", "o'clock"})
 _SMALL_TIMES = {1: "once", 2: "twice"}
+# Units a duration is asked in: read in the singular for one ("1 hour").
+TIME_UNITS = frozenset(name for name, _, _ in DURATION_UNITS)
 
 
 def sentence_case(text: str) -> str:
@@ -102,6 +105,8 @@ def quantity_text(value: float | tuple[float, float], measure: str | None) -> st
         if key in CLOCK_MEASURES and whole and 0 <= value <= 24:
             return clock_hour(int(value))
     number = _number_only(value)
+    if measure is not None and value == 1 and measure in TIME_UNITS:
+        measure = measure[:-1]  # "about 1 hour", as a duration's options read
     return f"{number} {measure}" if measure else number
 
 
@@ -143,6 +148,19 @@ PASSIVE_NOUNS: dict[str, str] = {
     "adoption": "adopted", "ratification": "ratified", "creation": "created", "formation": "formed",
     "definition": "defined", "introduction": "introduced", "abolition": "abolished", "conquest": "conquered",
 }
+# Nouns of leaving: the place is where it started, asked "From where …?" and told "… from Quarto".
+DEPARTURE_NOUNS = frozenset({"departure", "escape", "withdrawal", "expedition", "retreat"})
+
+
+def departs(event: str) -> bool:
+    """Whether an event is a leaving ("the departure of Garibaldi's volunteers for Sicily")."""
+    words = event.casefold().replace("\u2019", "'").split()
+    for i, word in enumerate(words):
+        if word in DEPARTURE_NOUNS and i > 0 and (words[i - 1] == "the" or words[i - 1].endswith(("'s", "s'"))):
+            return True
+    return False
+
+
 # Where a subject told after "of" ends and the rest of the clause begins.
 _CLAUSE_BREAKS = (" to ", " into ", " from ", " in ", " at ", " on ", " after ", " before ", " by ", " for ",
                   " with ", " near ", " during ")
@@ -237,6 +255,74 @@ def event_clause(event: str) -> tuple[str, str, str, str] | None:
         if drop and tail.startswith(" " + drop + " "):
             tail = tail[len(drop) + 1:]
         return "did", f"{subject} {adverb}{base}{tail}", f"{subject} {adverb}{past}{tail}", tail
+    return None
+
+
+# ---- counts told as questions ----------------------------------------------------------------
+# "What was the number of troops Garibaldi had on the mainland …?" is a template seam; "How many troops
+# did Garibaldi have on the mainland …?" is what a teacher writes. Turned only where the pattern is plain.
+
+# Past tenses a counted thing is told with, and their base forms ("troops Garibaldi had": have).
+PAST_BASE: dict[str, str] = {
+    "had": "have", "took": "take", "lost": "lose", "sent": "send", "brought": "bring", "led": "lead",
+    "held": "hold", "made": "make", "gave": "give", "found": "find", "saw": "see", "won": "win",
+    "fought": "fight", "built": "build", "kept": "keep", "left": "leave", "met": "meet", "wrote": "write",
+    "killed": "kill", "captured": "capture", "landed": "land", "carried": "carry", "wounded": "wound",
+    "counted": "count", "raised": "raise", "used": "use", "owned": "own", "employed": "employ",
+    "recorded": "record", "described": "describe", "discovered": "discover", "named": "name",
+    "listed": "list", "identified": "identify", "published": "publish", "signed": "sign",
+    "commanded": "command", "deployed": "deploy", "mobilised": "mobilise", "mobilized": "mobilize",
+    "received": "receive", "elected": "elect", "freed": "free",
+}
+# Words that open what is said of a counted thing: "Austrian troops present at Solferino".
+_PREDICATE_STARTS = frozenset({
+    "present", "killed", "wounded", "taken", "captured", "involved", "aboard", "alive", "living", "working",
+    "serving", "imprisoned", "held", "missing", "born", "in", "on", "at", "inside", "within", "under",
+    "among", "on board", "employed", "enrolled", "registered", "known", "described", "listed", "named"})
+# Words that open a subject inside a counted phrase: "people the ship carried", "troops Garibaldi had".
+_SUBJECT_STARTS = frozenset({"the", "his", "her", "their", "its", "he", "she", "they", "it", "we", "this", "that"})
+# What may follow a verb whose object is the count: "had {answer} on the mainland once …".
+_AFTER_OBJECT = frozenset({"on", "in", "at", "to", "from", "by", "for", "into", "during", "when", "once", "after",
+                           "before", "while", "until", "between", "across", "against", "near", "under", "over"})
+_COUNT_PREPOSITIONS = frozenset({"of", "in", "on", "at", "to", "from", "by", "for", "with", "which", "who", "that",
+                                 "whom", "whose", "when", "where"})
+
+
+def count_question(counts: str, past: bool) -> tuple[str, str] | None:
+    """A counted noun phrase as ``(question, statement)`` patterns, ``{answer}`` in the statement.
+
+    "troops Garibaldi had on the mainland" -> "How many troops did Garibaldi have on the mainland?" /
+    "Garibaldi had {answer} on the mainland."; "Austrian troops present at Solferino" -> "How many
+    Austrian troops were present at Solferino?" / "The Austrian troops present at Solferino numbered
+    {answer}.". None when the phrase is not one this knows how to turn.
+    """
+    words = counts.split()
+    if len(words) < 2 or "{" in counts or "}" in counts:
+        return None
+    be = "were" if past else "are"
+    for i, word in enumerate(words[1:], 1):
+        lowered, before = word.casefold(), words[i - 1].casefold()
+        after = words[i + 1].casefold() if i + 1 < len(words) else ""
+        if before == "of":
+            continue  # "members of Congress": still the counted noun
+        if lowered in _COUNT_PREPOSITIONS - {"in", "on", "at", "of"} or after in {"which", "whom", "whose"}:
+            return None  # "languages in which RFE/RL reports": a relative clause this does not turn
+        if lowered in _PREDICATE_STARTS:
+            noun, rest = " ".join(words[:i]), " ".join(words[i:])
+            numbered = "numbered" if past else "number"
+            return f"How many {noun} {be} {rest}?", f"The {noun} {rest} {numbered} {{answer}}."
+        if past and (word[:1].isupper() or lowered in _SUBJECT_STARTS):
+            for j in range(i + 1, min(i + 4, len(words))):
+                verb = words[j].casefold()
+                if verb in PAST_BASE:
+                    follows = words[j + 1].casefold() if j + 1 < len(words) else ""
+                    if follows and follows not in _AFTER_OBJECT:
+                        return None  # "countries the USSR had relations with": the count is not the object
+                    noun, subject, rest = " ".join(words[:i]), " ".join(words[i:j]), " ".join(words[j + 1:])
+                    tail = f" {rest}" if rest else ""
+                    return (f"How many {noun} did {subject} {PAST_BASE[verb]}{tail}?",
+                            f"{sentence_case(subject)} {words[j]} {{answer}}{tail}.")
+            return None
     return None
 
 
