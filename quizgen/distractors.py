@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cached_property, lru_cache
 
-from . import durations
+from . import durations, reference
 from .dates import FuzzyDate, Precision, dates_in
 from .events import event_kind, took_place
 from .models import DateFact, Fact, MeasureUnitFact, PersonFact, PlaceFact, QuantityFact, Source, UnitFact
@@ -45,6 +45,9 @@ from .wording import EXACT_DIGITS_BELOW, is_clock, is_scientific, numbers_in, qu
 WANTED = 3  # distractors per question: four options
 MINIMUM = 2  # fewer coherent, provably wrong options than this and the template is not offered
 PERIOD_SLACK = 2  # years: a 1943 option is of the same period as a 1945 fact, a 1933 one is not
+# Years for places: Custozza (1866) is as good an option for a battle of 1859 as Magenta; a place of
+# another century's events is not of the topic.
+PLACE_SLACK = 20
 _WIDE_PERIOD = 100  # years: a period wider than this says nothing about time, only topic counts
 _MAX_DECADES = 12  # decade buckets looked at per question, so a wide period costs no more
 
@@ -58,7 +61,10 @@ ROLE_WORDS = (
     "officer", "premier", "king", "queen", "prime", "emperor", "empress", "tsar", "pope", "chancellor",
     "viceroy", "governor", "mayor", "chemist", "physicist", "physician", "mineralogist", "astronomer",
     "mathematician", "writer", "poet", "painter", "composer", "explorer", "inventor", "engineer",
+    "sultan", "biologist", "naturalist", "geologist", "philosopher", "economist",
 )
+# Offices named by two words, one of which names another class alone ("minister").
+_HEADS_OF_GOVERNMENT = ("prime minister", "chief minister")
 
 # Ranks and offices whose holders stand out among other people: a president among ambassadors, a
 # chief minister among kings. A person of such a class is offered only beside holders of the same class.
@@ -74,6 +80,7 @@ _AT_LEAST = re.compile(r"\bat (?:the )?least\b", re.I)
 
 # Where an option came from, weakest last; ``quizgen review`` reports them.
 SAME_TOPIC, CURATED, SAME_PERIOD, MADE = "same topic", "curated", "same period", "made up"
+REFERENCE = "reference list"  # real people of the same class from quizgen/data/people.toml
 
 Period = tuple[int, int] | None
 
@@ -118,7 +125,10 @@ def names(text: str, phrase: str) -> bool:
 def role_word(role: str) -> str:
     """The class of a role: its rank or office word ('marshal', 'ambassador'), one class for the ranks of
     ``RANK_CLASSES`` ('monarch' for a king or an emperor), or '' when the role names none."""
-    words = role.casefold().split()
+    lowered = role.casefold()
+    if any(office in lowered for office in _HEADS_OF_GOVERNMENT):
+        return RANK_CLASSES["premier"]
+    words = lowered.split()
     for word in ROLE_WORDS:
         if word in words:
             return RANK_CLASSES.get(word, word)
@@ -130,11 +140,11 @@ def nation(nationality: str | None) -> str:
     return _NATION.get(key, key)
 
 
-def same_period(a: Period, b: Period) -> bool | None:
+def same_period(a: Period, b: Period, slack: int = PERIOD_SLACK) -> bool | None:
     """True or False when both periods are known (within the slack), None when either is not."""
     if a is None or b is None:
         return None
-    return a[0] - PERIOD_SLACK <= b[1] and b[0] - PERIOD_SLACK <= a[1]
+    return a[0] - slack <= b[1] and b[0] - slack <= a[1]
 
 
 def own_period(fact: Fact) -> Period:
@@ -334,6 +344,14 @@ class DistractorIndex:
                         add(("place-event", kind), fact.event, place, entity=group)
                 self._events_by_place[place].add(fact.event)
                 self._kinds_by_place[place].add(kind)
+                # A curator's wrong places for an event are places of its kind and type (Milan and Genoa
+                # for the seat of government): options for the library's other events of that kind.
+                for other in fact.distractors:  # standing for the place alone, not for this fact's subject
+                    add(("place", fact.place_type.casefold()), other, entity=place_entity(other), group="")
+                    if kind:
+                        add(("place-kind", kind), other, entity=place_entity(other),
+                            extra=place_family(fact.place_type), group="")
+                        self._kinds_by_place[normalise_option(other)].add(kind)
             elif isinstance(fact, UnitFact):
                 add(("unit", fact.echelon.casefold(), fact.side.casefold()), fact.unit, entity=unit_entity(fact.unit))
             elif isinstance(fact, MeasureUnitFact):
@@ -353,21 +371,24 @@ class DistractorIndex:
         return (topic or "", self._period_of(fact))
 
     def _tiers(self, picker: _Picker, key: tuple, fact: Fact, rng: random.Random,
-               curated: Sequence[str], accept: Callable[[_Entry], bool] | None = None) -> None:
-        """Same topic and period, then the curator's list, then the same period in other topics."""
+               curated: Sequence[str], accept: Callable[[_Entry], bool] | None = None,
+               slack: int = PERIOD_SLACK) -> None:
+        """Same topic and period, then the curator's list, then the same period in other topics.
+
+        ``slack``: years apart two periods still count as one (a place outlives the events at it)."""
         topic, period = self.context(fact)
 
         def coherent(entry: _Entry) -> bool:
-            return same_period(period, entry.period) is not False and (accept is None or accept(entry))
+            return same_period(period, entry.period, slack) is not False and (accept is None or accept(entry))
 
         picker.offer_sample(self._pools.get((key, ("t", topic)), ()), rng, SAME_TOPIC, coherent)
         picker.offer_sample(curated, rng, CURATED)
         if period is not None:
-            for scope in _decade_scopes(period):
+            for scope in _decade_scopes(period, slack):
                 if picker.full:
                     break
                 picker.offer_sample(self._pools.get((key, scope), ()), rng, SAME_PERIOD,
-                                    lambda e: same_period(period, e.period) is True and coherent(e))
+                                    lambda e: same_period(period, e.period, slack) is True and coherent(e))
 
     # ---- forward: options of the answer's own type --------------------------------------
 
@@ -397,15 +418,27 @@ class DistractorIndex:
             nat, word = nation(fact.nationality), role_word(fact.role)
             self._tiers(picker, ("name", word, nat), fact, rng, fact.distractors)
             surname = (normalise_option(fact.name).split() or [""])[-1]
-            # "Ernest Rutherford" beside "Daniel Rutherford": the shared name points at the key.
-            picker.reject = lambda key: key.split()[-1:] == [surname]
+            # "Ernest Rutherford" beside "Daniel Rutherford": the shared name points at the key. A regnal
+            # number is no surname: Franz Joseph I beside Ferdinand I and Francis I is a fair question.
+            if _REGNAL.fullmatch(surname):
+                surname = ""
+            picker.reject = lambda key: bool(surname) and key.split()[-1:] == [surname]
             # Holders of the same rank, office or profession from other countries, never of another
             # class (a lieutenant among generals; a chemist of the 1860s for a physicist of 1910),
             # and not when the role names its people ("the French Emperor" among an Austrian and a
             # Sardinian is struck out). A false statement keeps to the person's own people: "Napoleon
             # III was the King of Sardinia" contradicts what the student reads elsewhere.
-            if word and not _names_a_people(fact.role) and not statement:
+            names_people = _names_a_people(fact.role) or _OF_REALM.search(fact.role) is not None
+            if word and not names_people and not statement:
                 self._tiers(picker, ("name", word, "*"), fact, rng, ())
+            if not picker.full:
+                # The only pope, chancellor or physician of a teacher's folder: real holders of the class
+                # from the reference list, out of office (or not alive) in the fact's years.
+                found = reference.candidates(fact.role, word, self.context(fact)[1], names_people)
+                for holder in rng.sample(found, min(len(found), 3 * want + 4)):
+                    key = normalise_option(holder.name)
+                    picker.offer(holder.name, REFERENCE,
+                                 self.entity_of.get(key, frozenset()) | {person_entity(holder.name)})
         elif isinstance(fact, PlaceFact):
             here = normalise_option(fact.place)
             # 'East Berlin' for 'Berlin' is neither clearly wrong nor clearly right.
@@ -418,10 +451,10 @@ class DistractorIndex:
                 kinds = self._kinds_by_place.get(normalise_option(entry.value), set()) - {""}
                 return not kind or not kinds or kind in kinds
 
-            self._tiers(picker, ("place", fact.place_type.casefold()), fact, rng, fact.distractors, fits)
+            self._tiers(picker, ("place", fact.place_type.casefold()), fact, rng, fact.distractors, fits, PLACE_SLACK)
             if kind:
-                self._tiers(picker, ("place-kind", kind), fact, rng, (), lambda e: e.extra == family)
-            self._tiers(picker, ("place-family", family), fact, rng, (), fits)
+                self._tiers(picker, ("place-kind", kind), fact, rng, (), lambda e: e.extra == family, PLACE_SLACK)
+            self._tiers(picker, ("place-family", family), fact, rng, (), fits, PLACE_SLACK)
         elif isinstance(fact, UnitFact):
             self._tiers(picker, ("unit", fact.echelon.casefold(), fact.side.casefold()), fact, rng,
                         fact.distractors)
@@ -573,6 +606,9 @@ def _names_a_people(text: str) -> bool:
                for word in _CAPITALISED.findall(" " + text))
 
 
+_REGNAL = re.compile(r"[ivxl]+")
+# "the King of Sardinia", "the chief minister of Piedmont-Sardinia": the role names the realm.
+_OF_REALM = re.compile(r"\bof (?:the )?[A-Z]")
 _PEOPLES = frozenset({"Swiss", "Soviet", "U.S.", "US", "Greek", "Thai", "Czech", "Iraqi", "Israeli"})
 
 
@@ -594,8 +630,8 @@ def _scopes(topic: str, period: Period) -> list[tuple]:
     return scopes
 
 
-def _decade_scopes(period: tuple[int, int]) -> list[tuple]:
-    first, last = (period[0] - PERIOD_SLACK) // 10, (period[1] + PERIOD_SLACK) // 10
+def _decade_scopes(period: tuple[int, int], slack: int = PERIOD_SLACK) -> list[tuple]:
+    first, last = (period[0] - slack) // 10, (period[1] + slack) // 10
     return [("d", d) for d in range(first, min(last, first + _MAX_DECADES - 1) + 1)]
 
 

@@ -29,7 +29,8 @@ EXAMPLE = 'value = "8 days 3 h 18 min"'
 
 
 def is_duration(text: object) -> bool:
-    return isinstance(text, str) and bool(text.strip()) and text.strip()[:1].isdigit()
+    """Written as a duration: a number then a word ("75" alone is a number in quotes, refused as such)."""
+    return isinstance(text, str) and text.strip()[:1].isdigit() and any(c.isalpha() for c in text)
 
 
 def parse(text: str) -> tuple[float, str | None]:

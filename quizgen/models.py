@@ -27,6 +27,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from . import durations
 from .dates import FuzzyDate
 from .limits import (
     INVISIBLE,
@@ -42,7 +43,6 @@ from .limits import (
     MIN_YEAR,
 )
 from .templates import STATEMENT_TEMPLATES, TEMPLATES
-from . import durations
 from .wording import is_scientific, quantity_text
 
 # A model-level check that names the field it is about (pydantic would name the whole fact,

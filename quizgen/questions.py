@@ -27,7 +27,15 @@ from .errors import QuestionError
 from .knowledge import Knowledge
 from .models import DateFact, Fact, MeasureUnitFact, PersonFact, PlaceFact, QuantityFact, Source, UnitFact
 from .templates import ATTRIBUTION, LIVING_REVERSE, TEMPLATES, TRUE_FALSE_OPTIONS
-from .wording import CLOCK_MEASURES, count_question, departs, event_clause, plural_subject, quantity_text, sentence_case
+from .wording import (
+    CLOCK_MEASURES,
+    count_question,
+    departs,
+    event_clause,
+    plural_subject,
+    quantity_text,
+    sentence_case,
+)
 
 # Words that may be lowered after "According to X, "; anything else (a name) keeps its capital.
 _LOWERABLE = {"when", "where", "who", "what", "which", "how", "the", "a", "an", "in", "on", "at", "about",

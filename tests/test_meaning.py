@@ -1,0 +1,130 @@
+"""The model's reading of what a fact is about, on content nobody tuned: kinds of happening, leaving and
+counting told as a teacher would, and real holders of a rank or profession as wrong options."""
+
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+
+import pytest
+
+from quizgen import reference
+from quizgen.content import load_library
+from quizgen.events import event_kind, took_place
+from quizgen.questions import make_question
+from quizgen.quiz import QuizMaker, QuizSpec
+from quizgen.wording import count_question
+
+ITALY = Path(__file__).resolve().parent.parent / "examples" / "italy"
+
+
+@pytest.fixture(scope="module")
+def italy():
+    library = load_library(ITALY)
+    return library, QuizMaker(library)
+
+
+def _questions(maker, library, fact_id, template, seeds=range(12)):
+    fact = library.facts[fact_id]
+    source = library.sources[fact.source]
+    out = []
+    for seed in seeds:
+        out.append(make_question(fact, template, source, "t", maker.index, random.Random(seed),
+                                 knowledge=maker.knowledge))
+    return out
+
+
+@pytest.mark.parametrize("event, kind", [
+    ("Italy's defeat by Austria in the war of 1866", "battle"),
+    ("the sittings of the Italian Parliament from 1865", "seat"),
+    ("the secret meeting at which Cavour and Napoleon III agreed on a war against Austria", "meeting"),
+    ("the departure of Garibaldi's volunteers for Sicily", "journey"),
+    ("the refuge of the Bourbon king and queen after they left Naples", "refuge"),
+    ("Garibaldi's retirement after handing over his conquests", "life"),
+    ("the crossing in March 1945", "journey"),
+])
+def test_the_kind_of_happening_is_read_from_the_words_a_teacher_writes(event, kind):
+    assert event_kind(event) == kind
+
+
+def test_a_battle_is_asked_among_battlefields_and_a_seat_of_government_among_cities(italy):
+    library, maker = italy
+    battlefields = {"Custozza", "Mentana", "Sedan", "Solferino", "Aspromonte", "Velletri", "Viterbo",
+                    "Castelfidardo", "Calatafimi", "Magenta", "Novara", "Lissa", "the Volturno"}
+    for q in _questions(maker, library, "solferino-place", "forward"):
+        assert set(q.options) <= battlefields, q.options  # never Turin or Florence, the capitals
+    for q in _questions(maker, library, "florence-parliament", "forward"):
+        assert not set(q.options) & battlefields, q.options
+
+
+def test_nothing_is_asked_to_have_taken_place_at_a_seat_of_government(italy):
+    library, maker = italy
+    assert not took_place(library.facts["turin-capital"].event)
+    for deck in library.decks:
+        for seed in range(30):
+            for q in maker.make(QuizSpec(deck, 10, seed)).questions:
+                assert not (q.template == "reverse" and q.fact_id in {"turin-capital", "florence-parliament",
+                                                                       "gaeta"}), q.stem
+
+
+def test_a_departure_is_asked_from_where(italy):
+    library, maker = italy
+    (forward,) = _questions(maker, library, "quarto", "forward", [1])
+    assert forward.stem == "From where did Garibaldi's volunteers leave for Sicily?"
+    statement = _questions(maker, library, "quarto", "true_false", [1])[0].stem
+    assert re.fullmatch(r"True or false\? Garibaldi's volunteers left for Sicily from [A-Z][\w ]+\.", statement)
+
+
+@pytest.mark.parametrize("counts, question, statement", [
+    ("troops Garibaldi had on the mainland once the rest of his men had joined him",
+     "How many troops did Garibaldi have on the mainland once the rest of his men had joined him?",
+     "Garibaldi had {answer} on the mainland once the rest of his men had joined him."),
+    ("Austrian troops present at Solferino", "How many Austrian troops were present at Solferino?",
+     "The Austrian troops present at Solferino numbered {answer}."),
+    ("inmates in the Bastille when it was stormed", "How many inmates were in the Bastille when it was stormed?",
+     "The inmates in the Bastille when it was stormed numbered {answer}."),
+    ("members of Congress in the stands", "How many members of Congress were in the stands?",
+     "The members of Congress in the stands numbered {answer}."),
+])
+def test_a_count_is_asked_how_many(counts, question, statement):
+    assert count_question(counts, past=True) == (question, statement)
+
+
+@pytest.mark.parametrize("counts", ["languages in which RFE/RL reports",
+                                    "countries the USSR had diplomatic relations with"])
+def test_a_count_the_model_cannot_turn_keeps_the_plain_template(counts):
+    assert count_question(counts, past=True) is None
+
+
+def test_the_only_pope_of_a_folder_is_asked_among_real_popes_out_of_office_then(italy):
+    library, maker = italy
+    popes = {h.name: h.span for h in reference.holders()["pope"]}
+    for q in _questions(maker, library, "pius-ix", "forward"):
+        assert q.answer == "Pius IX"
+        for option in q.options:
+            assert option in popes
+            start, end = popes[option]
+            assert option == "Pius IX" or end < 1861 or start > 1871  # provably not the pope of 1861-1871
+
+
+def test_a_role_naming_its_realm_keeps_to_that_realm_and_a_regnal_number_is_no_surname(italy):
+    library, maker = italy
+    sardinia = {h.name for h in reference.holders()["king"] if "sardinia" in h.realm}
+    for q in _questions(maker, library, "victor-emmanuel", "forward"):
+        assert set(q.options) <= sardinia | {"Victor Emmanuel II"}, q.options
+    austrian = {h.name for h in reference.holders()["emperor"] if "austrian" in h.realm}
+    for q in _questions(maker, library, "franz-joseph", "forward"):
+        assert set(q.options) <= austrian | {"Franz Joseph I"}, q.options
+        # Francis II of the Holy Roman Empire is Francis I of Austria: one person is one option.
+        assert not {"Francis I", "Francis II"} <= set(q.options)
+
+
+def test_the_reference_list_is_well_formed():
+    seen = set()
+    for klass, people in reference.holders().items():
+        for h in people:
+            assert h.span[0] <= h.span[1] and h.life[0] <= h.span[0], h
+            assert (h.name, klass, h.realm) not in seen
+            seen.add((h.name, klass, h.realm))
+    assert len(seen) > 1000
