@@ -416,13 +416,20 @@ class DistractorIndex:
         picker = _Picker(fact.answer_text(), fact.also_true, want, avoid=avoid, entity_of=self.entity_of, own=own)
         if isinstance(fact, PersonFact):
             nat, word = nation(fact.nationality), role_word(fact.role)
-            self._tiers(picker, ("name", word, nat), fact, rng, fact.distractors)
             surname = (normalise_option(fact.name).split() or [""])[-1]
             # "Ernest Rutherford" beside "Daniel Rutherford": the shared name points at the key. A regnal
             # number is no surname: Franz Joseph I beside Ferdinand I and Francis I is a fair question.
             if _REGNAL.fullmatch(surname):
                 surname = ""
-            picker.reject = lambda key: bool(surname) and key.split()[-1:] == [surname]
+
+            def shares_a_name(key: str) -> bool:
+                # Two wrong options sharing a surname (Karl and Adolf von Auersperg) are alike as well.
+                last = key.split()[-1:]
+                return bool(last) and not _REGNAL.fullmatch(last[0]) and (
+                    last == [surname] or any(normalise_option(p).split()[-1:] == last for p in picker.picked))
+
+            picker.reject = shares_a_name
+            self._tiers(picker, ("name", word, nat), fact, rng, fact.distractors)
             # Holders of the same rank, office or profession from other countries, never of another
             # class (a lieutenant among generals; a chemist of the 1860s for a physicist of 1910),
             # and not when the role names its people ("the French Emperor" among an Austrian and a
@@ -435,7 +442,8 @@ class DistractorIndex:
                 # The only pope, chancellor or physician of a teacher's folder: real holders of the class
                 # from the reference list, out of office (or not alive) in the fact's years.
                 found = reference.candidates(fact.role, word, self.context(fact)[1], names_people)
-                for holder in rng.sample(found, min(len(found), 3 * want + 4)):
+                nearest = found[:want + 2]  # the nearest in time, drawn among: Gregory XVI before Pius VII
+                for holder in rng.sample(nearest, len(nearest)):
                     key = normalise_option(holder.name)
                     picker.offer(holder.name, REFERENCE,
                                  self.entity_of.get(key, frozenset()) | {person_entity(holder.name)})

@@ -19,6 +19,12 @@ DATA = "people.toml"
 # Years either side of a fact's period within which a holder is a plausible option (Gregory XVI and Leo
 # XIII beside Pius IX, not Urban VIII).
 NEAR_YEARS = 60
+# A profession's people are offered only for a fact of a narrow period, and from near it: a chemist
+# not yet born, or dead, within a generation of the discovery. Offices are held one at a time, so a
+# holder out of office is provably wrong whatever the period.
+NARROW_PERIOD = 20
+NEAR_LIFE_YEARS = 40
+_CLAUSE_WORDS = (" who ", " whom ", " whose ", " that ", " which ", " under ", " to ", " with ", " for ")
 # Classes told apart inside one rank: a queen is no option for "the King of …", nor a tsar for an emperor's role.
 _RAW_CLASS = {"queen": "queen", "empress": "empress"}
 
@@ -76,6 +82,15 @@ def candidates(role: str, role_class: str, period: tuple[int, int] | None, names
     if not role_class or period is None:
         return []
     lowered = " " + " ".join(role.casefold().replace("-", " ").split()) + " "
+    # The class must be the role's head ("the chemist who …"), not a word of its clause ("the Soviet
+    # head of state to whom the US President wrote" is no president).
+    head = min((lowered.find(w) for w in _CLAUSE_WORDS if w in lowered), default=len(lowered))
+    lowered = lowered[:head] + " "
+    if not any(f" {w} " in lowered for w in _CLASS_WORDS):
+        return []
+    profession = not any(h.realm for c in classes_of(role_class) for h in holders().get(c, ()))
+    if profession and period[1] - period[0] > NARROW_PERIOD:
+        return []  # "not alive in 1669-1804" says nothing a student could know; Feynman is no option
     raw = next((w for w in _RAW_CLASS if f" {w} " in lowered), None)
     pool = [h for c in ((_RAW_CLASS[raw],) if raw else classes_of(role_class)) for h in holders().get(c, ())]
     if names_people:
@@ -96,9 +111,10 @@ def candidates(role: str, role_class: str, period: tuple[int, int] | None, names
         pool = [h for h in pool if any(owned(r) for r in h.realm)
                 or (not h.realm and h.nationality and owned(h.nationality.casefold()))]
     start, end = period
+    near = NEAR_LIFE_YEARS if profession else NEAR_YEARS
     found = [h for h in pool
              if (h.span[1] < start or h.span[0] > end)
-             and h.span[1] >= start - NEAR_YEARS and h.span[0] <= end + NEAR_YEARS]
+             and h.span[1] >= start - near and h.span[0] <= end + near]
     # Nearest in time first: Gregory XVI and Leo XIII beside Pius IX before Pius VII.
     found.sort(key=lambda h: min(abs(h.span[1] - start), abs(h.span[0] - end)))
     people: set[tuple] = set()

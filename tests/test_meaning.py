@@ -128,3 +128,22 @@ def test_the_reference_list_is_well_formed():
             assert (h.name, klass, h.realm) not in seen
             seen.add((h.name, klass, h.realm))
     assert len(seen) > 1000
+
+
+def test_only_the_roles_head_names_its_class_and_a_profession_needs_a_narrow_period():
+    # "the Soviet head of state to whom the US President wrote" is no president: no US presidents.
+    assert reference.candidates("the Soviet head of state to whom the US President wrote in 1933",
+                                "president", (1933, 1933), True) == []
+    # "Not alive in 1829-1915" says nothing a student could know: Feynman is no option for Rutherford.
+    assert reference.candidates("the physicist under whom Henry Moseley began his research", "physicist",
+                                (1829, 1915), False) == []
+    popes = [h.name for h in reference.candidates("the Pope who refused", "pope", (1861, 1871), False)]
+    assert set(popes[:2]) == {"Gregory XVI", "Leo XIII"}  # the nearest in time first
+
+
+def test_no_two_options_share_a_surname(italy):
+    library, maker = italy
+    for seed in range(20):
+        for q in _questions(maker, library, "metternich", "forward", [seed]):
+            surnames = [o.split()[-1] for o in q.options]
+            assert len(set(surnames)) == len(surnames), q.options
