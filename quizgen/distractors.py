@@ -309,12 +309,12 @@ class DistractorIndex:
             group = self._group_of(fact)
 
             def add(key: tuple, value: str, extra: object = None, entity: str = "", topic=topic,
-                    period=period, group=group) -> None:
+                    period=period, group=group, topic_only: bool = False) -> None:
                 entities = frozenset(filter(None, (entity, group)))
                 entry = _Entry(value, period, topic, extra, entities)
                 ident = (key, normalise_option(value))
                 self.entity_of[ident[1]] = self.entity_of.get(ident[1], frozenset()) | entities
-                for scope in _scopes(topic, period):
+                for scope in [("t", topic)] if topic_only else _scopes(topic, period):
                     if (ident, scope) not in seen:
                         seen.add((ident, scope))
                         self._pools[key, scope].append(entry)
@@ -346,11 +346,14 @@ class DistractorIndex:
                 self._kinds_by_place[place].add(kind)
                 # A curator's wrong places for an event are places of its kind and type (Milan and Genoa
                 # for the seat of government): options for the library's other events of that kind.
+                # Within the fact's topic only: a curator's places are near the event's own (Vichy for a
+                # meeting in France is no option for one near Naples).
                 for other in fact.distractors:  # standing for the place alone, not for this fact's subject
-                    add(("place", fact.place_type.casefold()), other, entity=place_entity(other), group="")
+                    add(("place", fact.place_type.casefold()), other, entity=place_entity(other), group="",
+                        topic_only=True)
                     if kind:
                         add(("place-kind", kind), other, entity=place_entity(other),
-                            extra=place_family(fact.place_type), group="")
+                            extra=place_family(fact.place_type), group="", topic_only=True)
                         self._kinds_by_place[normalise_option(other)].add(kind)
             elif isinstance(fact, UnitFact):
                 add(("unit", fact.echelon.casefold(), fact.side.casefold()), fact.unit, entity=unit_entity(fact.unit))
