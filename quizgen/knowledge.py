@@ -21,6 +21,7 @@ Data flows one way: the library is read once, and questions and quizzes ask the 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from functools import lru_cache
@@ -35,6 +36,9 @@ from .distractors import (
 )
 from .models import DateFact, Fact, MeasureUnitFact, PersonFact, PlaceFact, UnitFact
 
+# "the splashdown after the launch": what follows the word is an event the stem puts first (or
+# after); "after which …" is a relative clause, not an order.
+_ORDER = re.compile(r"\b(after|before|following)\s+(?!which\b|whom\b|that\b|the end\b)([^,;]+)", re.I)
 # Events compared with one wording for the subset rule, at most: the work stays linear in the library.
 _SUBSET_CANDIDATES = 50
 # Words too common to name anything on their own as a surname or alias.
@@ -122,6 +126,11 @@ class Knowledge:
             words_keys.sort(key=lambda wk: -len(wk[0]))  # longest name first: "Omar Bradley" before "Bradley"
 
         self._group = self._subjects(library)
+        # Dated events by topic, for "after the launch": what a stem's own words say comes before.
+        self._dated: dict[str, list[tuple[frozenset[str], DateFact]]] = defaultdict(list)
+        for fact in library.facts.values():
+            if isinstance(fact, DateFact):
+                self._dated[library.topics.get(fact.id, "")].append((_stems(fact.event), fact))
 
     # ---- entities -------------------------------------------------------------------------
 
@@ -222,14 +231,41 @@ class Knowledge:
         return fact.living or person_entity(fact.name) in self.living
 
     def date_bounds(self, fact: DateFact) -> tuple[dt.date, dt.date] | None:
-        """The dates a date question's stem allows: within the spans of what its event mentions."""
+        """The dates a date question's stem allows: within the spans of what its event mentions, and
+        after (or before) a dated event of the library its words say it follows (or precedes): no
+        splashdown before "the launch", no wrong year before 1917 for an event "in Soviet Russia"."""
+        low, high = dt.date.min, dt.date.max
         spans = [self.spans[k] for k in self.mentions(fact.event) if k in self.spans]
-        if not spans:
+        if spans:
+            start, end = max(s[0] for s in spans), min(s[1] for s in spans)
+            if start <= fact.date.value.year <= end:  # else the curator's spans disagree: no bound
+                low, high = dt.date(start, 1, 1), dt.date(end, 12, 31)
+        for word, phrase in _ORDER.findall(fact.event):
+            other = self._dated_event(fact, phrase)
+            if other is None:
+                continue
+            first, last = other.date.span()
+            own_first, own_last = fact.date.span()
+            if word.casefold() == "before" and own_last < first:
+                high = min(high, first - dt.timedelta(days=1))
+            elif word.casefold() != "before" and own_first > last:
+                low = max(low, last + dt.timedelta(days=1))
+        if (low, high) == (dt.date.min, dt.date.max):
             return None
-        start, end = max(s[0] for s in spans), min(s[1] for s in spans)
-        if start > end or not (start <= fact.date.value.year <= end):
-            return None  # the curator's spans disagree with the date: no bound rather than a wrong one
-        return dt.date(start, 1, 1), dt.date(end, 12, 31)
+        return low, high
+
+    def _dated_event(self, fact: DateFact, phrase: str) -> DateFact | None:
+        """The dated event of the fact's topic that ``phrase`` tells ("the launch" -> the launch of …)."""
+        told = _stems(phrase)
+        if not told:
+            return None
+        best, best_shared = None, 0
+        for stems, other in self._dated.get(self.library.topics.get(fact.id, ""), ()):
+            shared = len(stems & told)
+            # The phrase tells the other event when one's words all stand in the other's.
+            if other.id != fact.id and shared > best_shared and (told <= stems or stems <= told):
+                best, best_shared = other, shared
+        return best
 
 
 @lru_cache(maxsize=1 << 14)

@@ -67,3 +67,32 @@ def test_check_refuses_a_bad_duration_in_one_line(tmp_path, old, new, message):
     assert result.exit_code == 1
     lines = [line for line in result.output.splitlines() if "moonwalk" in line]
     assert len(lines) == 1 and message in lines[0] and "content/facts/apollo.toml" in lines[0]
+
+
+def test_a_date_the_stem_puts_after_another_event_gets_no_wrong_date_before_it():
+    # "the splashdown … after the launch": a wrong date before the launch of 16 July 1969 is struck out.
+    import datetime as dt
+    import random
+
+    from quizgen.dates import FuzzyDate
+    from quizgen.questions import make_question
+
+    library = load_library(APOLLO)
+    maker = QuizMaker(library)
+    fact = library.facts["splashdown-date"]
+    assert maker.knowledge.date_bounds(fact)[0] == dt.date(1969, 7, 17)
+    before = 0
+    for seed in range(60):
+        for template in ("forward", "true_false"):
+            q = make_question(fact, template, library.sources["nasa"], "t", maker.index, random.Random(seed),
+                              knowledge=maker.knowledge)
+            shown = q.options if template == "forward" else [q.stem.removesuffix(".").rsplit(" on ", 1)[1]]
+            for text in shown:
+                if text in ("True", "False"):
+                    continue
+                assert FuzzyDate.parse(dt.datetime.strptime(text, "%d %B %Y").date().isoformat()).value > \
+                    dt.date(1969, 7, 16), q.stem
+        unbounded = make_question(fact, "forward", library.sources["nasa"], "t", maker.index, random.Random(seed))
+        before += any(dt.datetime.strptime(o, "%d %B %Y").date() <= dt.datetime(1969, 7, 16).date()
+                      for o in unbounded.options)
+    assert before > 0  # without the model's order, some wrong dates fall before the launch
