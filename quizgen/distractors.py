@@ -425,11 +425,15 @@ class DistractorIndex:
             if _REGNAL.fullmatch(surname):
                 surname = ""
 
+            noted = normalise_option(fact.note or "")
+
             def shares_a_name(key: str) -> bool:
-                # Two wrong options sharing a surname (Karl and Adolf von Auersperg) are alike as well.
+                # Two wrong options sharing a surname (Karl and Adolf von Auersperg) are alike as well;
+                # a person the curator's note names ("Scheele … also isolated nitrogen") is arguably right.
                 last = key.split()[-1:]
                 return bool(last) and not _REGNAL.fullmatch(last[0]) and (
-                    last == [surname] or any(normalise_option(p).split()[-1:] == last for p in picker.picked))
+                    last == [surname] or names(noted, last[0])
+                    or any(normalise_option(p).split()[-1:] == last for p in picker.picked))
 
             picker.reject = shares_a_name
             self._tiers(picker, ("name", word, nat), fact, rng, fact.distractors)
@@ -740,6 +744,17 @@ def date_distractors(fact: DateFact, rng: random.Random, want: int = WANTED,
     return _ranked(side(-1), side(+1), rng, want)
 
 
+# Measures whose figures lie between 0 and 100: "about 100 %" of the crust is struck out without knowing it.
+PERCENT_MEASURES = frozenset({"%", "percent", "per cent"})
+
+
+def _possible(fact: QuantityFact, figure) -> bool:
+    """Whether a wrong figure could be true of anything: a share is above 0 % and below 100 %."""
+    if isinstance(figure, tuple) or (fact.measure or "").strip().casefold() not in PERCENT_MEASURES:
+        return True
+    return 0 < float(figure) < 100
+
+
 def round_figure(value) -> bool:
     """A figure like 15,000 or 130,000 is a rounded one whether or not the curator says so: a wrong
     option of 13,900 would be arguably the same figure, so its wrong options are a clear step away."""
@@ -848,6 +863,8 @@ def _scaled_distractors(fact: QuantityFact, rng: random.Random, want: int) -> li
             # "About 210,000" beside "about 220,000": two wrong options that are arguably one figure.
             if any(not _clearly_apart(d, kept) for kept in out):
                 continue
+            if not _possible(fact, d):
+                continue
             # A 2 h 31 min walk is "about 2.5 hours" and arguably "about 3 hours": durations a wider step.
             if fact.duration and not _clearly_apart(d, value, DURATION_APART):
                 continue
@@ -905,7 +922,7 @@ def quantity_distractors(fact: QuantityFact, rng: random.Random, want: int = WAN
         for d in own + made:
             key = float(d)
             text = normalise_option(quantity_text(d, fact.measure)) if math.isfinite(key) else ""
-            if key not in keys and math.isfinite(key) and text not in shown:
+            if key not in keys and math.isfinite(key) and text not in shown and _possible(fact, d):
                 keys.add(key)
                 shown.add(text)
                 out.append(d)

@@ -20,8 +20,11 @@ EVENT_KINDS: dict[str, tuple[str, ...]] = {
     "refuge": ("refuge", "shelter", "fled to", "hid ", "hiding"),
     "meeting": ("meeting", "met ", "agreement", "treaty", "peace", "conference", "congress", "summit", "talks",
                 "armistice", "signing", "signed", "negotiat", "handshake", "link-up", "interview", "entrevue"),
-    "journey": ("departure", "left ", "landing", "landed", "crossing", "crossed", "arrival", "arrived", "voyage",
-                "sailed", "marched", "march on", "march to", "expedition", "flight", "embark", "disembark", "journey", "retreat"),
+    # Where a journey began and where it ended are told apart: a landing place in Sicily is no option
+    # for where the volunteers left for Sicily.
+    "departure": ("departure", "left ", "set out", "sailed from", "embark", "expedition", "retreat", "escape"),
+    "journey": ("landing", "landed", "crossing", "crossed", "arrival", "arrived", "voyage", "sailed",
+                "marched", "march on", "march to", "flight", "disembark", "journey"),
     "science": ("discover", "isolat", "experiment", "laborator", "research", "observ", "measur", "invent",
                 "lectur", "studied", "taught", "professor", "universit"),
     "life": ("birth", "born", "death", "died", "buried", "grave", "retire", "childhood", "grew up", "married"),

@@ -27,6 +27,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from .content import Library
+from .dates import Precision
 from .distractors import (
     SMALL_WORDS,
     normalise_option,
@@ -39,6 +40,8 @@ from .models import DateFact, Fact, MeasureUnitFact, PersonFact, PlaceFact, Unit
 # "the splashdown after the launch": what follows the word is an event the stem puts first (or
 # after); "after which …" is a relative clause, not an order.
 _ORDER = re.compile(r"\b(after|before|following)\s+(?!which\b|whom\b|that\b|the end\b)([^,;]+)", re.I)
+# A year is asked among the topic's years only when they are this many: else among years around it.
+_YEARS_TO_ASK = 8
 # Events compared with one wording for the subset rule, at most: the work stays linear in the library.
 _SUBSET_CANDIDATES = 50
 # Words too common to name anything on their own as a surname or alias.
@@ -240,6 +243,12 @@ class Knowledge:
             start, end = max(s[0] for s in spans), min(s[1] for s in spans)
             if start <= fact.date.value.year <= end:  # else the curator's spans disagree: no bound
                 low, high = dt.date(start, 1, 1), dt.date(end, 12, 31)
+        # Within the years the topic is about ("Garibaldi's expedition …, 1860" offers no day of 1861),
+        # where they leave a year question room for wrong years.
+        period = fact.period or self.library.file_periods.get(self.library.fact_files.get(fact.id, ""))
+        if period is not None and period[0] <= fact.date.value.year <= period[1] and (
+                fact.date.precision is not Precision.YEAR or period[1] - period[0] >= _YEARS_TO_ASK):
+            low, high = max(low, dt.date(period[0], 1, 1)), min(high, dt.date(period[1], 12, 31))
         for word, phrase in _ORDER.findall(fact.event):
             other = self._dated_event(fact, phrase)
             if other is None:

@@ -24,7 +24,7 @@ from .distractors import (
     printed_in,
 )
 from .errors import QuestionError
-from .knowledge import Knowledge
+from .knowledge import Knowledge, subject_stems
 from .models import DateFact, Fact, MeasureUnitFact, PersonFact, PlaceFact, QuantityFact, Source, UnitFact
 from .templates import ATTRIBUTION, LIVING_REVERSE, TEMPLATES, TRUE_FALSE_OPTIONS
 from .wording import (
@@ -32,6 +32,7 @@ from .wording import (
     count_question,
     departs,
     event_clause,
+    numbers_in,
     plural_subject,
     quantity_text,
     sentence_case,
@@ -287,6 +288,8 @@ def stem_text(fact: Fact, template: str, answer: str | None = None) -> str:
     return pattern.format_map(values)
 
 
+_OTHER_ACCOUNTS = re.compile(r"\b(?:other|some|many|several)\s+(?:accounts|sources|historians|writers|reports)\b|"
+                             r"\b(?:others|elsewhere)\s+(?:give|say|count|put)\b", re.I)
 _ESTIMATES = re.compile(r"\b(?:estimates?|estimated|differ|differs|vary|varies|other sources|disputed|contested)\b",
                         re.I)
 
@@ -296,12 +299,36 @@ def asked_as_claim(fact: Fact) -> bool:
     return fact.attributed
 
 
+def _echoes(answer: str, stem: str, wrong: list[str]) -> bool:
+    """Whether the key alone shares a content word with the stem: "Which Garibaldian army grew out of
+    the Thousand with southern volunteers …?" answered "the Southern Army" among the Italian Legion
+    and the Army of Central Italy. A word every option shares ("army", "river") is no clue."""
+    told = subject_stems(stem)
+    echo = subject_stems(answer) & told
+    if not echo or _DIGITS.search(answer):
+        return False  # a number or a date is checked as printed, not by its words
+    for option in wrong:
+        echo -= subject_stems(option)
+    return bool(echo)
+
+
+_DIGITS = re.compile(r"\d")
+
+
 def disputed_figure(fact: Fact) -> bool:
     """A figure whose curator's note says the estimates differ, or a source's own date that the note
     gives otherwise ("Historians date the vote to 21 October 1860"): no single answer can be keyed
     fairly, so quizzes leave it out (``quizgen review`` says so); Anki and practice keep it, with its note."""
     if isinstance(fact, QuantityFact):
-        return bool(fact.note and _ESTIMATES.search(fact.note))
+        if not fact.note:
+            return False
+        if _ESTIMATES.search(fact.note):
+            return True
+        # "other accounts give 4,200 men": a figure of the answer's size from another account.
+        if isinstance(fact.value, tuple) or not _OTHER_ACCOUNTS.search(fact.note):
+            return False
+        value = float(fact.value)
+        return any(n != value and value and 0.5 <= n / value <= 2 for n in numbers_in(fact.note))
     if isinstance(fact, DateFact) and fact.attributed and fact.note:
         other = dates_in(fact.note, fact.date.precision)
         return bool(other) and fact.date.render() not in other
@@ -499,6 +526,8 @@ def make_question(
             wrong.sort(key=lambda w: not w.endswith(" " + month))
         if not wrong:
             raise QuestionError(f"fact {fact.id}: no coherent false value for a true/false statement")
+        if _echoes(answer_display(fact), frame, wrong[:1]):
+            raise QuestionError(f"fact {fact.id}: the true answer echoes the statement's own words")
         shown = answer_display(fact) if truth else wrong[0]
         if isinstance(fact, DateFact) and fact.date.precision is Precision.DAY:
             # Another stem's "the parade of September 1945" settles a statement of 7 (or 21) September.
@@ -533,6 +562,8 @@ def make_question(
             f"fact {fact.id}: only {len(picked)} coherent wrong options for a {template} question; "
             "add curated distractors to the fact"
         )
+    if template == "forward" and _echoes(answer, stem, [p.text for p in picked]):
+        raise QuestionError(f"fact {fact.id}: the answer echoes a word of the stem no wrong option shares")
     if template == "forward" and isinstance(fact, DateFact) and fact.date.precision is Precision.DAY:
         keys = _with_month_key(fact, keys, [p.text for p in picked], in_stem)
     if template == "forward" and isinstance(fact, QuantityFact) and fact.is_approximate:

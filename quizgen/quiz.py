@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from .content import Library
 from .distractors import Avoid, DistractorIndex, names, normalise_option, phrases
 from .errors import QuestionError, QuizCodeError, StaleQuizError, SubmissionError
+from .events import event_kind
 from .knowledge import Knowledge, subject_stems
 from .limits import MAX_ID_CHARS
 from .questions import Question, disputed_figure, make_question, supported_templates
@@ -258,7 +259,13 @@ def _tied_to_context(q: Question, printed: str, chosen: Sequence[Question]) -> b
     ties = [len(subject_stems(o) & context) for o in q.options]
     key = ties[q.answer_index]
     wrong = max((t for n, t in enumerate(ties) if n != q.answer_index), default=0)
-    return key >= TIE_WORDS and key >= wrong + TIE_WORDS
+    if key >= TIE_WORDS and key >= wrong + TIE_WORDS:
+        return True
+    # The key alone tells the kind of happening the deck is about: "Who was Ivan Konev?" in a deck on the
+    # link-up, its key the marshal whose troops met US troops, the others marshals who commanded fronts.
+    kind = event_kind(printed)
+    kinds = [event_kind(o) for o in q.options]
+    return bool(kind) and kinds[q.answer_index] == kind and kinds.count(kind) == 1
 
 
 TIE_WORDS = 2  # words the key shares with the quiz's subject beyond every wrong option: it stands out

@@ -16,11 +16,11 @@ from functools import lru_cache
 from importlib.resources import files
 
 DATA = "people.toml"
-# Years either side of a fact's period within which a holder is a plausible option (Gregory XVI and Leo
-# XIII beside Pius IX, not Urban VIII).
-NEAR_YEARS = 60
+# Years before a fact's period within which a holder's office ended for them to be a plausible option
+# (Gregory XVI and Pius VIII beside Pius IX; not Napoleon I, dead since 1821, for Venice in 1866).
+NEAR_YEARS = 40
 # A profession's people are offered only for a fact of a narrow period, and from near it: a chemist
-# not yet born, or dead, within a generation of the discovery. Offices are held one at a time, so a
+# dead within a generation before the discovery. Offices are held one at a time, so a
 # holder out of office is provably wrong whatever the period.
 NARROW_PERIOD = 20
 NEAR_LIFE_YEARS = 40
@@ -77,7 +77,7 @@ def candidates(role: str, role_class: str, period: tuple[int, int] | None, names
     ``role_class``: the role's class (``distractors.role_word``); ``names_people``: whether the role says
     whose office it was ("the King of Sardinia", "the Austrian chancellor", "the Swiss writer"): then
     only holders of that realm or nationality, and none when the list has none. Each candidate's years
-    lie outside ``period`` and within ``NEAR_YEARS`` of it.
+    ended before ``period`` began, within ``NEAR_YEARS`` of it.
     """
     if not role_class or period is None:
         return []
@@ -100,7 +100,8 @@ def candidates(role: str, role_class: str, period: tuple[int, int] | None, names
         at = next((i for i, w in enumerate(words) if w in _CLASS_WORDS), None)
         if at is None:
             return []
-        before = words[at - 1] if at > 0 else ""
+        first = at - 1 if at > 0 and words[at - 1] in ("prime", "chief") else at  # "prime minister": two words
+        before = words[first - 1] if first > 0 else ""
         after = " ".join(words[at + 2:at + 6]) + " " if words[at + 1:at + 2] == ["of"] else ""
         after = after[4:] if after.startswith("the ") else after
 
@@ -112,11 +113,10 @@ def candidates(role: str, role_class: str, period: tuple[int, int] | None, names
                 or (not h.realm and h.nationality and owned(h.nationality.casefold()))]
     start, end = period
     near = NEAR_LIFE_YEARS if profession else NEAR_YEARS
-    found = [h for h in pool
-             if (h.span[1] < start or h.span[0] > end)
-             and h.span[1] >= start - near and h.span[0] <= end + near]
-    # Nearest in time first: Gregory XVI and Leo XIII beside Pius IX before Pius VII.
-    found.sort(key=lambda h: min(abs(h.span[1] - start), abs(h.span[0] - end)))
+    # Predecessors only: a role's deed may outlast the period ("the Pope who refused to give up Rome
+    # after Italy was unified" is Leo XIII's stand too), never what was over before it began.
+    found = [h for h in pool if start - near <= h.span[1] < start]
+    found.sort(key=lambda h: start - h.span[1])  # nearest in time first: Gregory XVI before Pius VII
     people: set[tuple] = set()
     once = []
     for h in found:
