@@ -197,6 +197,32 @@ def _plural(subject: str) -> bool:
     return " and " in head or (last.endswith("s") and not last.endswith(("ss", "us", "is", "'s", "\u2019s")))
 
 
+# Agreements are signed or made, not "were on 10 November 1859": head noun -> its verb.
+CONCLUDED: dict[str, str] = {"treaty": "signed", "pact": "signed", "armistice": "signed", "convention": "signed",
+                             "accord": "signed", "concordat": "signed", "peace": "made", "agreement": "made"}
+
+
+def _concluded(text: str) -> str:
+    """The verb an agreement is told with ("signed"), when the phrase is one: "the Treaty of Zurich …",
+    "the Plombières Agreement between …", "the agreement with France on …"; '' otherwise."""
+    words = text.split()
+    if not words or words[0].casefold() != "the" or len(words) < 2:
+        return ""
+    at = 1 if words[1].casefold() in CONCLUDED else 2 if (
+        len(words) > 2 and words[1][:1].isupper() and words[2].casefold() in CONCLUDED) else 0  # "the Plombières Agreement"
+    if not at:
+        return ""
+    after = words[at + 1].casefold() if at + 1 < len(words) else ""
+    # The agreement itself, not a compound ("the treaty ports", "the peace movement").
+    if after and after not in _AFTER_AGREEMENT and not after.endswith("ing"):
+        return ""
+    return CONCLUDED[words[at].casefold()]
+
+
+_AFTER_AGREEMENT = frozenset({"of", "between", "with", "on", "that", "which", "by", "at", "in", "to", "for", "among",
+                              "and"})
+
+
 def event_clause(event: str) -> tuple[str, str, str, str] | None:
     """An event noun phrase as a clause: (question verb, subject and verb, the statement's clause).
 
@@ -208,6 +234,10 @@ def event_clause(event: str) -> tuple[str, str, str, str] | None:
     text = event.strip()
     if not text or "{" in text or "}" in text:
         return None
+    concluded = _concluded(text)
+    if concluded:  # "When was the Treaty of Zurich … signed?" — "The Treaty of Zurich … was signed on …"
+        be = "were" if _plural(text[4:] if text.casefold().startswith("the ") else text) else "was"
+        return be, f"{text} {concluded}", f"{text} {be} {concluded}", ""
     # "Garibaldi's retirement after …", "the Soviet Commissar of Foreign Affairs’ arrival in …"
     for mark in ("'s ", "\u2019s ", "s' ", "s\u2019 "):
         at = text.find(mark)

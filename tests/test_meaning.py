@@ -214,3 +214,24 @@ def test_a_reverse_key_alone_telling_the_decks_kind_of_happening_is_not_asked(ma
     for seed in range(100):
         for q in maker.make(QuizSpec("link-up-1945", 10, seed)).questions:
             assert not (q.template == "reverse" and q.fact_id == "elbe-konev"), q.options
+
+
+@pytest.mark.parametrize("event, question, statement", [
+    ("the Treaty of Zurich ceding Lombardy but not Venice",
+     "the Treaty of Zurich ceding Lombardy but not Venice signed",
+     "the Treaty of Zurich ceding Lombardy but not Venice was signed"),
+    ("the Plombières Agreement between Cavour and Napoleon III",
+     "the Plombières Agreement between Cavour and Napoleon III made",
+     "the Plombières Agreement between Cavour and Napoleon III was made"),
+])
+def test_an_agreement_is_signed_or_made_not_on_a_date(event, question, statement):
+    from quizgen.wording import event_clause
+
+    assert event_clause(event) == ("was", question, statement, "")
+
+
+@pytest.mark.parametrize("event", ["the treaty ports", "the peace movement in Europe", "the Battle of Solferino"])
+def test_a_compound_or_another_noun_is_no_agreement(event):
+    from quizgen.wording import event_clause
+
+    assert event_clause(event) is None

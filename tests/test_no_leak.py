@@ -86,9 +86,15 @@ def _self_substituted(library: Library, q) -> bool:
     while end < min(len(true), len(false)) - start and true[-1 - end] == false[-1 - end]:
         end += 1
     # Widen the difference to whole words: "the 69th" against "the 104th" differ in digits only.
-    while start > 0 and false[start - 1].isalnum():
+    # …and to whole numbers: "1.5" against "1.1" differ in the last digit only.
+    def joined(at: int) -> bool:
+        ch = false[at]
+        return ch.isalnum() or (ch in ".," and 0 < at < len(false) - 1 and false[at - 1].isdigit()
+                                and false[at + 1].isdigit())
+
+    while start > 0 and joined(start - 1):
         start -= 1
-    while end > 0 and false[len(false) - end].isalnum():
+    while end > 0 and joined(len(false) - end):
         end -= 1
     swapped = false[start:len(false) - end].strip()
     rest = false[:start] + " | " + false[len(false) - end:]
