@@ -48,6 +48,9 @@ PERIOD_SLACK = 2  # years: a 1943 option is of the same period as a 1945 fact, a
 # Years for places: Custozza (1866) is as good an option for a battle of 1859 as Magenta; a place of
 # another century's events is not of the topic.
 PLACE_SLACK = 20
+# Years for people known from the library's dates: contemporaries within a generation (Cavendish of 1766
+# beside Priestley of 1774), never Percival Lowell (1905) for the discoverer of Uranus (1781).
+PERSON_SLACK = 25
 _WIDE_PERIOD = 100  # years: a period wider than this says nothing about time, only topic counts
 _MAX_DECADES = 12  # decade buckets looked at per question, so a wide period costs no more
 
@@ -295,6 +298,8 @@ class DistractorIndex:
         self._events_by_place: dict[str, set[str]] = defaultdict(set)
         # Place -> the kinds of happening the library puts there: a capital is no option for a battle.
         self._kinds_by_place: dict[str, set[str]] = defaultdict(set)
+        # Place -> the people its type names ("French town": "french"), for places kept to their land.
+        self._region_of: dict[str, str] = {}
         # Any option's text, normalised -> the entity it stands for: a curated "Omar Bradley" is the
         # person another question asks for, as much as the pooled one.
         self.entity_of: dict[str, frozenset[str]] = {}
@@ -344,6 +349,7 @@ class DistractorIndex:
                         add(("place-event", kind), fact.event, place, entity=group)
                 self._events_by_place[place].add(fact.event)
                 self._kinds_by_place[place].add(kind)
+                self._region_of[place] = place_region(fact.place_type)
                 # A curator's wrong places for an event are places of its kind and type (Milan and Genoa
                 # for the seat of government): options for the library's other events of that kind.
                 # Within the fact's topic only: a curator's places are near the event's own (Vichy for a
@@ -355,6 +361,8 @@ class DistractorIndex:
                         add(("place-kind", kind), other, entity=place_entity(other),
                             extra=place_family(fact.place_type), group="", topic_only=True)
                         self._kinds_by_place[normalise_option(other)].add(kind)
+                    # In the land of the place it stands beside: Nancy beside Sedan, a "French town".
+                    self._region_of.setdefault(normalise_option(other), place_region(fact.place_type))
             elif isinstance(fact, UnitFact):
                 add(("unit", fact.echelon.casefold(), fact.side.casefold()), fact.unit, entity=unit_entity(fact.unit))
             elif isinstance(fact, MeasureUnitFact):
@@ -436,15 +444,26 @@ class DistractorIndex:
                     or any(normalise_option(p).split()[-1:] == last for p in picker.picked))
 
             picker.reject = shares_a_name
-            self._tiers(picker, ("name", word, nat), fact, rng, fact.distractors)
+            # A person of known years is asked among people of known years: one the library dates only
+            # by a wide topic (1781-1930) may be of another century (Adams for the discoverer of Uranus).
+            own_years = self.context(fact)[1]
+            dated = own_years is not None and own_years[1] - own_years[0] <= _WIDE_PERIOD
+
+            def of_known_years(entry: _Entry) -> bool:
+                return not dated or (entry.period is not None and entry.period[1] - entry.period[0] <= _WIDE_PERIOD)
+
+            self._tiers(picker, ("name", word, nat), fact, rng, fact.distractors, of_known_years, PERSON_SLACK)
             # Holders of the same rank, office or profession from other countries, never of another
             # class (a lieutenant among generals; a chemist of the 1860s for a physicist of 1910),
             # and not when the role names its people ("the French Emperor" among an Austrian and a
             # Sardinian is struck out). A false statement keeps to the person's own people: "Napoleon
             # III was the King of Sardinia" contradicts what the student reads elsewhere.
-            names_people = _names_a_people(fact.role) or _OF_REALM.search(fact.role) is not None
+            # Only the role's head says whose office it is: "the King of Sardinia whom …", not "the first
+            # astronomer to discover a moon of Saturn".
+            head = fact.role[:len(reference.role_head(fact.role).strip()) + 1].strip()
+            names_people = _names_a_people(head) or _OF_REALM.search(head) is not None
             if word and not names_people and not statement:
-                self._tiers(picker, ("name", word, "*"), fact, rng, ())
+                self._tiers(picker, ("name", word, "*"), fact, rng, (), of_known_years, PERSON_SLACK)
             if not picker.full:
                 # The only pope, chancellor or physician of a teacher's folder: real holders of the class
                 # from the reference list, out of office (or not alive) in the fact's years.
@@ -462,13 +481,19 @@ class DistractorIndex:
             # only for another kind (a capital for a battle, a battlefield for a parliament).
             kind, family = event_kind(fact.event), place_family(fact.place_type)
 
+            region = self._region_of.get(here, "")
+
             def fits(entry: _Entry) -> bool:
-                kinds = self._kinds_by_place.get(normalise_option(entry.value), set()) - {""}
+                key = normalise_option(entry.value)
+                if self._region_of.get(key, "") != region:
+                    return False  # a "French town" is no option for a battle among Italian towns
+                kinds = self._kinds_by_place.get(key, set()) - {""}
                 return not kind or not kinds or kind in kinds
 
             self._tiers(picker, ("place", fact.place_type.casefold()), fact, rng, fact.distractors, fits, PLACE_SLACK)
             if kind:
-                self._tiers(picker, ("place-kind", kind), fact, rng, (), lambda e: e.extra == family, PLACE_SLACK)
+                self._tiers(picker, ("place-kind", kind), fact, rng, (), lambda e: e.extra == family and fits(e),
+                            PLACE_SLACK)
             self._tiers(picker, ("place-family", family), fact, rng, (), fits, PLACE_SLACK)
         elif isinstance(fact, UnitFact):
             self._tiers(picker, ("unit", fact.echelon.casefold(), fact.side.casefold()), fact, rng,
@@ -564,8 +589,13 @@ def _units_and_measures(fact: MeasureUnitFact) -> tuple[list[str], list[str]]:
     article = fact.unit.casefold().startswith("the ")
     units, measures = [], []
     for option in fact.distractors:
-        (units if option.casefold().startswith("the ") == article else measures).append(option)
+        # "the brightness of stars" is what a unit measures, however it begins; "the candela" a unit.
+        told = bool(_MEASURE_WORDS & set(option.casefold().replace(",", " ").split()))
+        (units if option.casefold().startswith("the ") == article and not told else measures).append(option)
     return units, measures
+
+
+_MEASURE_WORDS = frozenset({"of", "in", "on", "between", "from", "to"})
 
 
 # Kinds of place that stand in for one another as options: a village among towns is no cue, a river
@@ -592,6 +622,12 @@ def place_family(place_type: str) -> str:
 
 def person_entity(name: str) -> str:
     return "person:" + normalise_option(name)
+
+
+def place_region(place_type: str) -> str:
+    """The people a place type names ("French town" -> "french"), or ''."""
+    words = [w for w in _CAPITALISED.findall(" " + place_type) if _names_a_people(w)]
+    return words[0].casefold() if words else ""
 
 
 def place_entity(place: str) -> str:
@@ -801,6 +837,8 @@ def _round_like(x: float, like: float, least: int = 2) -> float:
         return x
     digits = max(least, len(Decimal(repr(float(like))).normalize().as_tuple().digits))
     rounded = float(f"{x:.{digits - 1}e}")
+    if float(like).is_integer() and abs(x) >= 1:
+        rounded = float(round(rounded))  # a whole-number answer gets whole-number options: 8, not 8.4
     return int(rounded) if rounded.is_integer() and abs(rounded) < EXACT_DIGITS_BELOW and (
         isinstance(like, int) or float(like).is_integer()) else rounded
 
@@ -878,9 +916,28 @@ def _scaled_distractors(fact: QuantityFact, rng: random.Random, want: int) -> li
     return _ranked(side(below, False), side(above, True), rng, want)
 
 
+def measured(fact: QuantityFact) -> bool:
+    """A measurement (a temperature, a length, a mass) rather than a count: a wrong option a degree or a
+    kilometre off is arguably the same reading, so its options are a clear step apart."""
+    measure = (fact.measure or "").strip()
+    if fact.duration:
+        return False
+    first = fact.value[0] if isinstance(fact.value, tuple) else fact.value
+    if not float(first).is_integer():
+        return True  # no count is fractional: 0.108 of the Earth's mass is a measurement
+    return bool(measure) and (any(ch in measure for ch in "°/²³%") or measure.casefold() in MEASUREMENT_UNITS)
+
+
+# Units a measurement is read in (a count's measure is a noun: "men", "moons", "countries").
+MEASUREMENT_UNITS = frozenset({
+    "km", "m", "cm", "mm", "nm", "mi", "miles", "ft", "feet", "in", "kg", "g", "mg", "t", "tonnes", "lb", "k",
+    "kelvin", "au", "ly", "light-years", "pc", "kpa", "pa", "atm", "bar", "j", "kj", "w", "kw", "mw", "v", "a",
+    "hz", "db", "l", "ml", "metres", "meters", "kilometres", "kilometers", "kilograms", "grams", "degrees"})
+
+
 def quantity_distractors(fact: QuantityFact, rng: random.Random, want: int = WANTED) -> list:
     value = fact.shown_value
-    if (isinstance(value, tuple) or fact.is_approximate or round_figure(value)
+    if (isinstance(value, tuple) or fact.is_approximate or round_figure(value) or measured(fact)
             or (isinstance(value, float) and is_scientific(value))):
         return _scaled_distractors(fact, rng, want)
     # Figures the curator's note names ("other accounts give 4,200") are arguably true: never wrong options.

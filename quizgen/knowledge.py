@@ -37,9 +37,12 @@ from .distractors import (
 )
 from .models import DateFact, Fact, MeasureUnitFact, PersonFact, PlaceFact, UnitFact
 
-# "the splashdown after the launch": what follows the word is an event the stem puts first (or
-# after); "after which …" is a relative clause, not an order.
-_ORDER = re.compile(r"\b(after|before|following)\s+(?!which\b|whom\b|that\b|the end\b)([^,;]+)", re.I)
+# "the splashdown after the launch", "the peace ending the war of 1859": what follows the word is an
+# event the stem puts first (or after); "after which …" is a relative clause, not an order.
+_ORDER = re.compile(r"\b(after|before|following|ending|that ended|which ended)\s+(?!which\b|whom\b|that\b|the end\b)"
+                    r"([^,;]+)", re.I)
+_ERA_STEPS = 3  # people known through people known through dated events, at most
+_YEAR = re.compile(r"\b(1[0-9]{3}|20[0-9]{2})\b")
 # A year is asked among the topic's years only when they are this many: else among years around it.
 _YEARS_TO_ASK = 8
 # Events compared with one wording for the subset rule, at most: the work stays linear in the library.
@@ -79,6 +82,14 @@ def _telling(fact: Fact) -> str:
     if isinstance(fact, UnitFact):
         return fact.action
     return ""
+
+
+def telling(fact: Fact) -> str:
+    """The fact's own words about what its answer did or is (not the template's frame, nor its class
+    words: "army", "SI unit"): a role, an event, an action, what a unit of measurement measures."""
+    if isinstance(fact, MeasureUnitFact):
+        return fact.measures
+    return _telling(fact)
 
 
 class _Groups:
@@ -134,6 +145,7 @@ class Knowledge:
         for fact in library.facts.values():
             if isinstance(fact, DateFact):
                 self._dated[library.topics.get(fact.id, "")].append((_stems(fact.event), fact))
+        self._era = self._eras(library)
 
     # ---- entities -------------------------------------------------------------------------
 
@@ -215,6 +227,45 @@ class Knowledge:
                     if other_id != fact_id and words <= other:
                         groups.join(fact_id, other_id)
         return {f.id: "subject:" + groups.find(f.id) for f in facts}
+
+    def _eras(self, library: Library) -> dict[str, tuple[int, int]]:
+        """The years each person is known for in the library: the dates of their subject ("the astronomer
+        who discovered Uranus" and the discovery of Uranus, 1781), of events that name them, and years
+        their role states. Percival Lowell (1905) is then no option for the discoverer of Uranus."""
+        by_group: dict[str, set[int]] = defaultdict(set)
+        by_person: dict[str, set[int]] = defaultdict(set)
+        for fact in library.facts.values():
+            if isinstance(fact, DateFact):
+                year = fact.date.value.year
+                by_group[self._group[fact.id]].add(year)
+                for key in self.mentions(fact.event):
+                    if key.startswith("person:"):
+                        by_person[key].add(year)
+        eras = {}
+        for fact in library.facts.values():
+            if isinstance(fact, PersonFact):
+                years = by_group.get(self._group[fact.id], set()) | by_person.get(person_entity(fact.name), set())
+                years |= {int(y) for y in _YEAR.findall(fact.role)}
+                if years:
+                    eras[fact.id] = (min(years), max(years))
+        # A person known only through another ("whose calculations told Galle where to look") is of
+        # that person's time.
+        for _ in range(_ERA_STEPS):
+            by_name = {person_entity(f.name): eras[f.id] for f in library.facts.values() if f.id in eras}
+            found = {}
+            for fact in library.facts.values():
+                if isinstance(fact, PersonFact) and fact.id not in eras:
+                    known = [by_name[k] for k in self.mentions(fact.role) if k in by_name]
+                    if known:
+                        found[fact.id] = (min(e[0] for e in known), max(e[1] for e in known))
+            if not found:
+                break
+            eras.update(found)
+        return eras
+
+    def era(self, fact: Fact) -> tuple[int, int] | None:
+        """The years a person fact is about, as the library tells them (None when it does not)."""
+        return self._era.get(fact.id)
 
     def subject(self, fact: Fact) -> str:
         """The group of facts about one event, person or thing that this fact belongs to."""

@@ -24,7 +24,7 @@ from .distractors import (
     printed_in,
 )
 from .errors import QuestionError
-from .knowledge import Knowledge, subject_stems
+from .knowledge import Knowledge, subject_stems, telling
 from .models import DateFact, Fact, MeasureUnitFact, PersonFact, PlaceFact, QuantityFact, Source, UnitFact
 from .templates import ATTRIBUTION, LIVING_REVERSE, TEMPLATES, TRUE_FALSE_OPTIONS
 from .wording import (
@@ -313,6 +313,10 @@ def _echoes(answer: str, stem: str, wrong: list[str]) -> bool:
 
 
 _DIGITS = re.compile(r"\d")
+# Words that measure the answer against something else in the same sentence.
+_COMPARES = re.compile(r"\b(?:longer|shorter|larger|smaller|bigger|wider|narrower|higher|lower|heavier|lighter|"
+                       r"hotter|colder|warmer|cooler|faster|slower|older|younger|more|less|fewer|greater|"
+                       r"twice|half|times as|as (?:wide|large|long|big|heavy|high|far|old) as)\b", re.I)
 
 
 def disputed_figure(fact: Fact) -> bool:
@@ -514,6 +518,10 @@ def make_question(
         frame = statement_frame(fact)
         if any(names(frame, k) for k in keys):
             raise QuestionError(f"fact {fact.id}: the true/false statement already names its answer")
+        if _COMPARES.search(frame):
+            # "Mars spins once in {value}, a little longer than the Earth": the rest of the sentence fits
+            # the true value only, so a false one would contradict it.
+            raise QuestionError(f"fact {fact.id}: the statement compares its answer, so no false one reads true")
         # A false statement never puts in a value the sentence already holds; the false value is
         # drawn whatever the key, so whether the template is offered does not depend on it.
         wrong = [w for w, _ in index.pick(fact, rng, want=WANTED, avoid=avoid, bounds=_bounds(fact, knowledge),
@@ -526,7 +534,7 @@ def make_question(
             wrong.sort(key=lambda w: not w.endswith(" " + month))
         if not wrong:
             raise QuestionError(f"fact {fact.id}: no coherent false value for a true/false statement")
-        if _echoes(answer_display(fact), frame, wrong[:1]):
+        if _echoes(answer_display(fact), telling(fact), wrong[:1]):
             raise QuestionError(f"fact {fact.id}: the true answer echoes the statement's own words")
         shown = answer_display(fact) if truth else wrong[0]
         if isinstance(fact, DateFact) and fact.date.precision is Precision.DAY:
@@ -550,6 +558,13 @@ def make_question(
         picked = index.pick_reverse(fact, rng, want=WANTED + 2 * spare, avoid=avoid)
     # An option the stem itself names ("…together with the 69th Infantry Division") is no distractor.
     picked = [p for p in picked if not names(in_stem, normalise_option(p.text))]
+    if knowledge:
+        # Nor one the stem names by another name ("…from Le Verrier's calculations" beside Urbain Le
+        # Verrier), nor one whose words name what another question is about ("the astronomer whose
+        # calculations told Galle where to look" beside "Who first saw Neptune?").
+        in_stem_entities = knowledge.mentions(stem)
+        picked = [p for p in picked if not (p.entities & in_stem_entities)
+                  and not (knowledge.mentions(p.text) & avoid.entities)]
     if spare:
         # Of the candidates, those nearest the answer in length: the key must not stand out as the
         # longest (or shortest) option, the commonest cue of a made-up item.
@@ -562,7 +577,7 @@ def make_question(
             f"fact {fact.id}: only {len(picked)} coherent wrong options for a {template} question; "
             "add curated distractors to the fact"
         )
-    if template == "forward" and _echoes(answer, stem, [p.text for p in picked]):
+    if template == "forward" and _echoes(answer, telling(fact), [p.text for p in picked]):
         raise QuestionError(f"fact {fact.id}: the answer echoes a word of the stem no wrong option shares")
     if template == "forward" and isinstance(fact, DateFact) and fact.date.precision is Precision.DAY:
         keys = _with_month_key(fact, keys, [p.text for p in picked], in_stem)

@@ -309,8 +309,10 @@ class QuizMaker:
         self.version = hashlib.sha256(
             f"{ENGINE_VERSION}\x1f{int(include_trivia)}\x1f{library.digest}".encode()).hexdigest()
         self.knowledge = Knowledge(library)
+        knowledge = self.knowledge
         self.index = DistractorIndex(library.facts.values(), library.sources, topics=library.topics,
-                                     period_of=library.period_of, group_of=self.knowledge.subject,
+                                     period_of=lambda f: knowledge.era(f) or library.period_of(f),
+                                     group_of=self.knowledge.subject,
                                      place_names=self.knowledge.place_names)
         # Recently made quizzes by spec: a quiz is a pure function of its spec and the (read-only)
         # library, and a shared code is shown, then graded, by many students. Bounded by questions.

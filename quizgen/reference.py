@@ -71,6 +71,15 @@ _CLASSES = {"head of government": ("prime minister", "chancellor"), "emperor": (
             "king": ("king",), "queen": ("queen",), "empress": ("empress",)}
 
 
+def role_head(role: str) -> str:
+    """A role's head, casefolded and spaced for whole-word tests: "the King of Sardinia" of "the King of
+    Sardinia whom Garibaldi hailed …". The class must stand there, not in the clause ("the Soviet head of
+    state to whom the US President wrote" is no president)."""
+    lowered = " " + " ".join(role.casefold().replace("-", " ").split()) + " "
+    head = min((lowered.find(w) for w in _CLAUSE_WORDS if w in lowered), default=len(lowered))
+    return lowered[:head] + " "
+
+
 def candidates(role: str, role_class: str, period: tuple[int, int] | None, names_people: bool) -> list[Holder]:
     """Reference people who could stand beside the holder of ``role`` and are provably not them.
 
@@ -81,11 +90,7 @@ def candidates(role: str, role_class: str, period: tuple[int, int] | None, names
     """
     if not role_class or period is None:
         return []
-    lowered = " " + " ".join(role.casefold().replace("-", " ").split()) + " "
-    # The class must be the role's head ("the chemist who …"), not a word of its clause ("the Soviet
-    # head of state to whom the US President wrote" is no president).
-    head = min((lowered.find(w) for w in _CLAUSE_WORDS if w in lowered), default=len(lowered))
-    lowered = lowered[:head] + " "
+    lowered = role_head(role)
     if not any(f" {w} " in lowered for w in _CLASS_WORDS):
         return []
     profession = not any(h.realm for c in classes_of(role_class) for h in holders().get(c, ()))

@@ -105,9 +105,28 @@ def quantity_text(value: float | tuple[float, float], measure: str | None) -> st
         if key in CLOCK_MEASURES and whole and 0 <= value <= 24:
             return clock_hour(int(value))
     number = _number_only(value)
-    if measure is not None and value == 1 and measure in TIME_UNITS:
-        measure = measure[:-1]  # "about 1 hour", as a duration's options read
+    if measure is not None and value == 1:
+        measure = singular(measure)  # "1 moon", "about 1 hour"
     return f"{number} {measure}" if measure else number
+
+
+_SINGULAR = {"men": "man", "women": "woman", "people": "person", "children": "child", "feet": "foot"}
+
+
+def singular(measure: str) -> str:
+    """A counted noun for one: "moons" -> "moon", "men" -> "man"; a unit symbol ("km", "%") as it is."""
+    words = measure.split()
+    if not words:
+        return measure
+    last = words[-1]
+    if last in _SINGULAR:
+        one = _SINGULAR[last]
+    elif len(last) > 3 and last.endswith("s") and not last.endswith(("ss", "us", "is")) and last.isalpha() \
+            and last.islower():
+        one = last[:-3] + "y" if last.endswith("ies") else last[:-1]
+    else:
+        return measure
+    return " ".join([*words[:-1], one])
 
 
 def _number_only(value: float) -> str:
@@ -182,7 +201,12 @@ def _split_subject(text: str) -> tuple[str, str]:
 
 def plural_subject(subject: str) -> bool:
     """Whether a noun phrase takes "were": "the sittings of the Parliament", "U.S. and Soviet troops"."""
-    return _plural(subject[4:] if subject.casefold().startswith("the ") else subject)
+    if subject.casefold().startswith("the "):
+        rest = subject[4:]
+        if rest[:1].isupper() and " " not in rest.strip() and rest.endswith("s"):
+            return True  # "the Alps", "the Netherlands": a name with "the" and a final s is plural
+        return _plural(rest)
+    return _plural(subject)
 
 
 _HEAD_ENDS = re.compile(r" (?:of|at|in|on|that|which|who|whose|where|after|before|by|for|with|between|near|"
@@ -190,16 +214,22 @@ _HEAD_ENDS = re.compile(r" (?:of|at|in|on|that|which|who|whose|where|after|befor
 
 
 def _plural(subject: str) -> bool:
-    """Whether the head of a noun phrase is plural: what comes before its first preposition or relative."""
-    head = _HEAD_ENDS.split(subject, maxsplit=1)[0]
+    """Whether the head of a noun phrase is plural: what comes before its first preposition or relative.
+
+    A name is singular ("Ceres", "Mars", "Athens"); with "the" it may be plural ("the Alps")."""
+    head = _HEAD_ENDS.split(subject, maxsplit=1)[0].split(",")[0]
     words = head.split()
     last = words[-1] if words else ""
-    return " and " in head or (last.endswith("s") and not last.endswith(("ss", "us", "is", "'s", "\u2019s")))
+    if " and " in head:
+        return True
+    if last[:1].isupper() and len(words) == 1:
+        return False
+    return last.endswith("s") and not last.endswith(("ss", "us", "is", "'s", "\u2019s"))
 
 
 # Agreements are signed or made, not "were on 10 November 1859": head noun -> its verb.
 CONCLUDED: dict[str, str] = {"treaty": "signed", "pact": "signed", "armistice": "signed", "convention": "signed",
-                             "accord": "signed", "concordat": "signed", "peace": "made", "agreement": "made"}
+                             "accord": "signed", "concordat": "signed", "agreement": "made"}
 
 
 def _concluded(text: str) -> str:
@@ -275,6 +305,8 @@ def event_clause(event: str) -> tuple[str, str, str, str] | None:
     subject, tail = _split_subject(after)
     if not subject or subject.casefold().startswith(("a ", "an ")):
         return None
+    if ", " in subject and not tail:
+        subject += ","  # "When was Titan, Saturn's largest moon, discovered?": the apposition closes
     adverb = f"{when} " if when else ""
     if noun in PASSIVE_NOUNS:
         be = "were" if _plural(subject) else "was"

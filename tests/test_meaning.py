@@ -235,3 +235,65 @@ def test_a_compound_or_another_noun_is_no_agreement(event):
     from quizgen.wording import event_clause
 
     assert event_clause(event) is None
+
+
+ASTRONOMY = ITALY.parent / "astronomy"
+
+
+def test_a_statement_that_compares_its_answer_is_never_made_false():
+    # "Mars spins once on its axis in about 18 hours, a little longer than the Earth" contradicts itself.
+    from quizgen.errors import QuestionError
+
+    library = load_library(ASTRONOMY)
+    maker = QuizMaker(library)
+    fact = library.facts["mars-day"]
+    with pytest.raises(QuestionError, match="compares"):
+        make_question(fact, "true_false", library.sources[fact.source], "t", maker.index, random.Random(1),
+                      knowledge=maker.knowledge)
+
+
+@pytest.mark.parametrize("event, question", [
+    ("the discovery of Ceres", "Ceres discovered"),
+    ("the discovery of Titan, Saturn's largest moon", "Titan, Saturn's largest moon, discovered"),
+])
+def test_a_name_ending_in_s_is_one_thing_and_an_apposition_closes(event, question):
+    from quizgen.wording import event_clause
+
+    assert event_clause(event)[:2] == ("was", question)
+
+
+def test_one_of_a_counted_thing_reads_in_the_singular():
+    from quizgen.wording import quantity_text
+
+    assert [quantity_text(1, m) for m in ("moons", "men", "countries", "km", "%")] == \
+        ["1 moon", "1 man", "1 country", "1 km", "1 %"]
+
+
+def test_people_are_asked_among_people_of_their_own_time():
+    # The discoverer of Uranus (1781) is not asked beside Percival Lowell (1905) or Tombaugh (1930).
+    library = load_library(ASTRONOMY)
+    maker = QuizMaker(library)
+    assert maker.knowledge.era(library.facts["urbain-le-verrier"]) == (1846, 1846)  # through Galle
+    for q in _questions(maker, library, "william-herschel", "forward", range(30)):
+        assert not {"Percival Lowell", "Clyde Tombaugh", "Urbain Le Verrier", "John Couch Adams"} & set(q.options)
+
+
+def test_a_measurement_gets_options_a_clear_step_apart():
+    library = load_library(ASTRONOMY)
+    maker = QuizMaker(library)
+    for q in _questions(maker, library, "mars-temperature", "forward", range(30)):
+        values = sorted(abs(float(re.search(r"-?[\d.]+", o).group())) for o in q.options)
+        assert all(a / b <= 0.85 for a, b in zip(values, values[1:])), q.options
+
+
+def test_a_place_whose_type_names_its_land_keeps_to_it(italy):
+    library, maker = italy
+    for q in _questions(maker, library, "mentana", "forward", range(30)):
+        assert not {"Sedan", "Reims", "Nancy", "Lyon"} & set(q.options), q.options
+
+
+def test_a_peace_that_ended_a_war_is_dated_after_its_start(italy):
+    import datetime as dt
+
+    library, maker = italy
+    assert maker.knowledge.date_bounds(library.facts["villafranca"])[0] == dt.date(1859, 4, 24)
