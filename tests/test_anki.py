@@ -446,6 +446,17 @@ def test_bundled_ledger_is_up_to_date(library):
     assert ledger.ledger_problems(library) == []
 
 
+@pytest.mark.parametrize("folder", ["chemistry", "italy", "astronomy"])
+def test_the_example_folders_ledgers_are_up_to_date(folder):
+    # The teacher folders update cleanly in Anki too: their ledgers follow every edit and wording change.
+    from pathlib import Path
+
+    from quizgen.content import load_library
+
+    root = Path(__file__).resolve().parent.parent / "examples" / folder
+    assert ledger.ledger_problems(load_library(root)) == []
+
+
 def test_an_answer_that_ends_the_sentence_with_a_full_stop_gives_one_full_stop(tricky):
     from quizgen.export import notes
     from quizgen.models import QuantityFact
