@@ -184,6 +184,10 @@ class Avoid:
     keys: frozenset[str] = frozenset()
     stems: tuple[str, ...] = ()  # the other stems, normalised: an option they print is struck out by reading
     used: frozenset[str] = frozenset()  # wrong options already offered: the same three events twice look made up
+    # (names, year) the other questions show: an event's capitalised names and a year its stem prints or
+    # its options all share. A date about the same names keeps its wrong options on the key's side of
+    # that year ("the capture of Rome, 1870" beside "When did Parliament move to Rome?").
+    timeline: tuple[tuple[frozenset[str], int], ...] = ()
 
     def refuses(self, key: str, entities: frozenset[str]) -> bool:
         if key in self.used or not entities.isdisjoint(self.entities):
@@ -415,9 +419,19 @@ class DistractorIndex:
             latest = self.latest.get(fact.source)
             # A date another stem prints is struck out by reading: refused before the ranks are drawn,
             # so the true date's rank stays uniform.
+            own = event_names(fact.event)
+            shown = [year for names_, year in avoid.timeline if names_ & own] if own else []
+            true_year = fact.date.value.year
+
+            def refused(d: FuzzyDate) -> bool:
+                if printed_in(normalise_option(d.render()), avoid.stems):
+                    return True
+                # The other side of a year the quiz shows for the same story is struck out by common sense.
+                return any((d.value.year > y) != (true_year > y) or (d.value.year < y) != (true_year < y)
+                           for y in shown)
+
             return [Pick(d.render(), CURATED if d in fact.distractors else MADE)
-                    for d in date_distractors(fact, rng, want, latest, bounds,
-                                              refuse=lambda d: printed_in(normalise_option(d.render()), avoid.stems),
+                    for d in date_distractors(fact, rng, want, latest, bounds, refuse=refused,
                                               ordered=not statement)]
         if isinstance(fact, QuantityFact):
             curated = set(fact.distractors)
@@ -622,6 +636,18 @@ def place_family(place_type: str) -> str:
 
 def person_entity(name: str) -> str:
     return "person:" + normalise_option(name)
+
+
+@lru_cache(maxsize=1 << 14)
+def event_names(event: str) -> frozenset[str]:
+    """The names an event is told with ("Rome", "Garibaldi", "Porta Pia"), not its peoples or months:
+    two events sharing one belong to one story, whose order a student can work out."""
+    found = set()
+    for word in _CAPITALISED.findall(" " + event):
+        word = word.rstrip(".’'").removesuffix("’s").removesuffix("'s")
+        if word and word not in _NOT_PLACES and not _names_a_people(word) and not word.isupper():
+            found.add(word.casefold())
+    return frozenset(found)
 
 
 def place_region(place_type: str) -> str:

@@ -19,7 +19,8 @@ EVENT_KINDS: dict[str, tuple[str, ...]] = {
     "seat": ("seat of", "capital", "sittings", "parliament", "residence", "court of", "headquarters"),
     "refuge": ("refuge", "shelter", "fled to", "hid ", "hiding"),
     "meeting": ("meeting", "met ", "agreement", "treaty", "peace", "conference", "congress", "summit", "talks",
-                "armistice", "signing", "signed", "negotiat", "handshake", "link-up", "interview", "entrevue"),
+                "armistice", "signing", "signed", "negotiat", "handshake", "link-up", "linked up", "link up", "interview",
+                "entrevue"),
     # Where a journey began and where it ended are told apart: a landing place in Sicily is no option
     # for where the volunteers left for Sicily.
     "departure": ("departure", "left ", "set out", "sailed from", "embark", "expedition", "retreat", "escape"),

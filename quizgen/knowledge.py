@@ -172,7 +172,7 @@ class Knowledge:
         if norm not in self._names:
             self._names[norm] = key
             words = tuple(norm.split())
-            self._by_first[words[0]].append((words, key))
+            self._by_first[_index_key(words)].append((words, key))
         if key.startswith("place:"):
             self.place_names.add(norm)
 
@@ -244,8 +244,11 @@ class Knowledge:
         eras = {}
         for fact in library.facts.values():
             if isinstance(fact, PersonFact):
-                years = by_group.get(self._group[fact.id], set()) | by_person.get(person_entity(fact.name), set())
-                years |= {int(y) for y in _YEAR.findall(fact.role)}
+                # What the person's own facts date first; events that merely name them only when those
+                # say nothing ("Putin" named in a 2020 statement on 1945 is of 2020, not 1945).
+                years = (by_group.get(self._group[fact.id], set())
+                         or {int(y) for y in _YEAR.findall(fact.role)}  # "… in April 2020 marking the 1945 …"
+                         or by_person.get(person_entity(fact.name), set()))
                 if years:
                     eras[fact.id] = (min(years), max(years))
         # A person known only through another ("whose calculations told Galle where to look") is of
@@ -328,13 +331,23 @@ class Knowledge:
         return best
 
 
+def _index_key(words: tuple[str, ...]) -> str:
+    """A name's key in the word index: its first word, or its first two when the first is a small word
+    ("the elbe river" under "the elbe"), so no key holds every "the …" name of a large library."""
+    if len(words) > 1 and words[0] in SMALL_WORDS:
+        return f"{words[0]} {words[1]}"
+    return words[0]
+
+
 @lru_cache(maxsize=1 << 14)
 def _mentions(model: Knowledge, text: str) -> frozenset[str]:
     words = text.split()
     found = set()
     for i, word in enumerate(words):
-        for name, key in model._by_first.get(word, ()):
-            if tuple(words[i:i + len(name)]) == name:
-                found.add(key)
-                break
+        keys = (word, f"{word} {words[i + 1]}") if word in SMALL_WORDS and i + 1 < len(words) else (word,)
+        for index_key in keys:
+            for name, key in model._by_first.get(index_key, ()):
+                if tuple(words[i:i + len(name)]) == name:
+                    found.add(key)
+                    break
     return frozenset(found)

@@ -18,6 +18,7 @@ from .distractors import (
     Avoid,
     DistractorIndex,
     Pick,
+    event_names,
     names,
     normalise_option,
     phrases,
@@ -65,6 +66,9 @@ class Question:
     subject: str = field(default="", compare=False, repr=False)
     entities: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
     option_entities: tuple[frozenset[str], ...] = field(default=(), compare=False, repr=False)
+    # (the names of its event, a year) the question shows: a date its stem prints, or the one year all
+    # its options share. Another date question about the same names keeps to the key's side of it.
+    timeline: tuple[tuple[frozenset[str], int], ...] = field(default=(), compare=False, repr=False)
 
     def clues(self, other: Question) -> bool:
         """Whether a wrong option of this question stands for what ``other`` asks about or mentions, or
@@ -297,6 +301,17 @@ _ESTIMATES = re.compile(r"\b(?:estimates?|estimated|differ|differs|vary|varies|o
 def asked_as_claim(fact: Fact) -> bool:
     """Whether questions say whose claim the fact is."""
     return fact.attributed
+
+
+def _note_names_answer(fact: Fact, keys: tuple[str, ...]) -> bool:
+    """Whether the curator's note names the fact's answer (a person by surname too)."""
+    note = normalise_option(fact.note or "")
+    named = [k for k in keys if len(k) > 2]
+    if isinstance(fact, PersonFact):
+        parts = normalise_option(fact.name).split()
+        if len(parts) > 1 and len(parts[-1]) > 2 and not parts[-1].isdigit():
+            named.append(parts[-1])
+    return any(names(note, k) for k in named)
 
 
 def _echoes(answer: str, stem: str, wrong: list[str]) -> bool:
@@ -536,13 +551,18 @@ def make_question(
             raise QuestionError(f"fact {fact.id}: no coherent false value for a true/false statement")
         if _echoes(answer_display(fact), telling(fact), wrong[:1]):
             raise QuestionError(f"fact {fact.id}: the true answer echoes the statement's own words")
+        if not truth and isinstance(fact, PersonFact) and fact.note and _note_names_answer(fact, keys):
+            # "Kaunitz was the Austrian chancellor who …" above a note on what Metternich reportedly said:
+            # a note written about the true answer does not fit a false statement.
+            raise QuestionError(f"fact {fact.id}: the note tells the true answer, so it fits no false statement")
         shown = answer_display(fact) if truth else wrong[0]
         if isinstance(fact, DateFact) and fact.date.precision is Precision.DAY:
             # Another stem's "the parade of September 1945" settles a statement of 7 (or 21) September.
             keys = (*keys, normalise_option(fact.date.render().split(" ", 1)[1]))
         text = attribute(stem_text(fact, "true_false", statement_answer(fact, shown)), fact, source)
         return Question(fact.id, fact.kind, template, f"True or false? {text}", TRUE_FALSE_OPTIONS,
-                        0 if truth else 1, citation, topic, keys, subject=subject, entities=entities(text))
+                        0 if truth else 1, citation, topic, keys, subject=subject, entities=entities(text),
+                        timeline=_shown_years(fact, [shown]))
     stem = attribute(stem_text(fact, template), fact, source)
     in_stem = normalise_option(stem)
     # Ordered answers (dates, numbers) come with a drawn rank that trimming would skew.
@@ -595,9 +615,25 @@ def make_question(
             if named:
                 stands_for[option] = stands_for[option] | {named}
     rng.shuffle(options)
+    if template == "reverse":
+        timeline = _shown_years(fact, [fact.date.render()]) if isinstance(fact, DateFact) else ()
+    else:
+        timeline = _shown_years(fact, options)
     return Question(fact.id, fact.kind, template, stem, tuple(options), options.index(answer), citation, topic,
                     keys, tuple(origins.get(o, "") for o in options), subject=subject, entities=entities(stem),
-                    option_entities=tuple(stands_for.get(o, frozenset()) for o in options))
+                    option_entities=tuple(stands_for.get(o, frozenset()) for o in options), timeline=timeline)
+
+
+def _shown_years(fact: Fact, dates: list[str]) -> tuple[tuple[frozenset[str], int], ...]:
+    """The year a date question shows for its event: the one all ``dates`` share, if they share one."""
+    if not isinstance(fact, DateFact):
+        return ()
+    years = {m.group() for d in dates for m in _YEAR_IN.finditer(d)}
+    names = event_names(fact.event)
+    return ((names, int(years.pop())),) if len(years) == 1 and names else ()
+
+
+_YEAR_IN = re.compile(r"\b\d{3,4}\b")
 
 
 # The key stands out when it is this many times longer than the longest wrong option, and longer by

@@ -288,7 +288,7 @@ def _avoid(chosen: Sequence[Question]) -> Avoid:
             grams |= phrases(q.answer)
         keys.update(k for k in q.keys if len(k) > 3)
     return Avoid(frozenset(entities), frozenset(grams), frozenset(keys), tuple(q.stem_shown for q in chosen),
-                 frozenset(used))
+                 frozenset(used), tuple(t for q in chosen for t in q.timeline))
 
 
 # Bumped whenever the same spec and content would make other questions (assembly, distractors,

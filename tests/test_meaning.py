@@ -297,3 +297,17 @@ def test_a_peace_that_ended_a_war_is_dated_after_its_start(italy):
 
     library, maker = italy
     assert maker.knowledge.date_bounds(library.facts["villafranca"])[0] == dt.date(1859, 4, 24)
+
+
+def test_a_note_about_the_true_person_is_never_printed_under_a_false_statement(italy):
+    # "Kaunitz was the Austrian chancellor who reportedly dismissed Italy …" above a note on Metternich.
+    from quizgen.errors import QuestionError
+
+    library, maker = italy
+    fact = library.facts["metternich"]
+    with pytest.raises(QuestionError, match="note tells the true answer"):
+        make_question(fact, "true_false", library.sources[fact.source], "t", maker.index, random.Random(1),
+                      knowledge=maker.knowledge, truth=False)
+    true = make_question(fact, "true_false", library.sources[fact.source], "t", maker.index, random.Random(1),
+                         knowledge=maker.knowledge, truth=True)
+    assert true.stem.startswith("True or false? Klemens von Metternich was")

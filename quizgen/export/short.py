@@ -59,8 +59,6 @@ PHRASES: tuple[tuple[str, str], ...] = (
     ("arrival in Washington for the talks on recognition", "arrival in Washington for recognition talks"),
     ("arrive in Washington for the talks on recognition", "arrive in Washington for recognition talks"),
     ("arrived in Washington for the talks on recognition", "arrived in Washington for recognition talks"),
-    ("proposed holding a joint victory parade with the other occupying powers after the defeat of Germany",
-     "proposed a joint victory parade with the other occupying powers after Germany’s defeat"),
 
 
 
