@@ -332,9 +332,9 @@ class Knowledge:
 
 
 def _index_key(words: tuple[str, ...]) -> str:
-    """A name's key in the word index: its first word, or its first two when the first is a small word
-    ("the elbe river" under "the elbe"), so no key holds every "the …" name of a large library."""
-    if len(words) > 1 and words[0] in SMALL_WORDS:
+    """A name's key in the word index: its first two words ("the elbe", "north rodney"), or its one
+    word, so no key holds every "the …" or "north …" name of a large library."""
+    if len(words) > 1:
         return f"{words[0]} {words[1]}"
     return words[0]
 
@@ -344,10 +344,11 @@ def _mentions(model: Knowledge, text: str) -> frozenset[str]:
     words = text.split()
     found = set()
     for i, word in enumerate(words):
-        keys = (word, f"{word} {words[i + 1]}") if word in SMALL_WORDS and i + 1 < len(words) else (word,)
+        keys = (f"{word} {words[i + 1]}", word) if i + 1 < len(words) else (word,)  # longer names first
         for index_key in keys:
-            for name, key in model._by_first.get(index_key, ()):
-                if tuple(words[i:i + len(name)]) == name:
-                    found.add(key)
-                    break
+            match = next((key for name, key in model._by_first.get(index_key, ())
+                          if tuple(words[i:i + len(name)]) == name), None)
+            if match is not None:
+                found.add(match)  # one name per position, the longest: "Omar Bradley", not "Bradley" too
+                break
     return frozenset(found)
