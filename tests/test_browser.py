@@ -160,7 +160,7 @@ def test_student_takes_a_quiz_and_sees_results_with_citations(browser, server):
 
 def test_blank_warning_goes_away_once_every_question_is_answered(browser, server):
     page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.goto(f"{server}/decks/link-up-1945/quiz?count=2&seed=5&kinds=true_false")
+    page.goto(f"{server}/decks/all-facts/quiz?count=2&seed=5&kinds=true_false")
     page.get_by_role("button", name="Submit answers").click()
     warning = page.locator("#blank-warning")
     warning.wait_for(state="visible")
@@ -177,7 +177,7 @@ def test_blank_warning_goes_away_once_every_question_is_answered(browser, server
 def test_quiz_works_without_javascript(browser, server):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
-    page.goto(f"{server}/decks/link-up-1945/quiz?count=3&seed=5")
+    page.goto(f"{server}/decks/all-facts/quiz?count=3&seed=5")
     with page.expect_navigation():
         page.get_by_role("button", name="Submit answers").click()
     assert page.get_by_role("heading", name="You scored 0 out of 3").is_visible()
