@@ -450,6 +450,9 @@ def answer_keys(fact: Fact) -> tuple[str, ...]:
     if isinstance(fact, UnitFact):
         # "…met the 69th and 104th infantry divisions…" names the 69th Infantry Division.
         keys.update(dict.fromkeys(m.casefold() for m in _UNIT_NUMBER.findall(fact.unit)))
+    if isinstance(fact, MeasureUnitFact) and fact.symbol and len(fact.symbol) > 1:
+        # "About 1.5 AU" among another question's options names the astronomical unit.
+        keys[normalise_option(fact.symbol)] = None
     if isinstance(fact, QuantityFact) and not isinstance(fact.shown_value, tuple):
         # "Garibaldi and the Thousand" prints 1,000; "the law of octaves" prints 8.
         keys.update(dict.fromkeys(NUMBER_WORDS.get(float(fact.shown_value), ())))

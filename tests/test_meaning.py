@@ -311,3 +311,15 @@ def test_a_note_about_the_true_person_is_never_printed_under_a_false_statement(i
     true = make_question(fact, "true_false", library.sources[fact.source], "t", maker.index, random.Random(1),
                          knowledge=maker.knowledge, truth=True)
     assert true.stem.startswith("True or false? Klemens von Metternich was")
+
+
+def test_a_units_symbol_printed_elsewhere_keeps_its_question_out_of_that_quiz():
+    # "About 1.5 AU" among Mars's distance options names the astronomical unit.
+    library = load_library(ASTRONOMY)
+    maker = QuizMaker(library)
+    for deck in library.decks:
+        for seed in range(40):
+            quiz = maker.make(QuizSpec(deck, 200 if seed % 2 else 10, seed))
+            if any(q.fact_id == "astronomical-unit" for q in quiz.questions):
+                others = [q for q in quiz.questions if q.fact_id != "astronomical-unit"]
+                assert not any(re.search(r"\bAU\b", " ".join((q.stem, *q.options))) for q in others)
