@@ -478,9 +478,10 @@ class DistractorIndex:
             names_people = _names_a_people(head) or _OF_REALM.search(head) is not None
             if word and not names_people and not statement:
                 self._tiers(picker, ("name", word, "*"), fact, rng, (), of_known_years, PERSON_SLACK)
-            if not picker.full:
+            if len(picker.picked) < min(want, WANTED):
                 # The only pope, chancellor or physician of a teacher's folder: real holders of the class
-                # from the reference list, out of office (or not alive) in the fact's years.
+                # from the reference list, out of office (or not alive) in the fact's years. Only to make
+                # up the options: a curator's Herbert Hoover is not displaced by a Taft of like length.
                 found = reference.candidates(fact.role, word, self.context(fact)[1], names_people)
                 nearest = found[:want + 2]  # the nearest in time, drawn among: Gregory XVI before Pius VII
                 for holder in rng.sample(nearest, len(nearest)):
