@@ -187,7 +187,7 @@ class Avoid:
     # (names, year) the other questions show: an event's capitalised names and a year its stem prints or
     # its options all share. A date about the same names keeps its wrong options on the key's side of
     # that year ("the capture of Rome, 1870" beside "When did Parliament move to Rome?").
-    timeline: tuple[tuple[frozenset[str], int], ...] = ()
+    timeline: tuple[tuple[frozenset[str], int, int], ...] = ()
 
     def refuses(self, key: str, entities: frozenset[str]) -> bool:
         if key in self.used or not entities.isdisjoint(self.entities):
@@ -420,15 +420,17 @@ class DistractorIndex:
             # A date another stem prints is struck out by reading: refused before the ranks are drawn,
             # so the true date's rank stays uniform.
             own = event_names(fact.event)
-            shown = [year for names_, year in avoid.timeline if names_ & own] if own else []
+            shown = [(low, high) for told, low, high in avoid.timeline if told & own] if own else []
             true_year = fact.date.value.year
 
             def refused(d: FuzzyDate) -> bool:
                 if printed_in(normalise_option(d.render()), avoid.stems):
                     return True
-                # The other side of a year the quiz shows for the same story is struck out by common sense.
-                return any((d.value.year > y) != (true_year > y) or (d.value.year < y) != (true_year < y)
-                           for y in shown)
+                # Beyond the years the quiz shows for the same story, on the side the key is not: struck
+                # out by common sense ("1864" for Parliament's move beside Rome taken in 1870).
+                year = d.value.year
+                return any((true_year >= high and year < low) or (true_year <= low and year > high)
+                           for low, high in shown)
 
             return [Pick(d.render(), CURATED if d in fact.distractors else MADE)
                     for d in date_distractors(fact, rng, want, latest, bounds, refuse=refused,

@@ -68,12 +68,17 @@ class Question:
     option_entities: tuple[frozenset[str], ...] = field(default=(), compare=False, repr=False)
     # (the names of its event, a year) the question shows: a date its stem prints, or the one year all
     # its options share. Another date question about the same names keeps to the key's side of it.
-    timeline: tuple[tuple[frozenset[str], int], ...] = field(default=(), compare=False, repr=False)
+    timeline: tuple[tuple[frozenset[str], int, int], ...] = field(default=(), compare=False, repr=False)
+    # The names of a date question's event ("Rome", "Parliament"): the story its options must keep to.
+    story: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
 
     def clues(self, other: Question) -> bool:
         """Whether a wrong option of this question stands for what ``other`` asks about or mentions, or
-        retells its stem: "Who was Kalinin?" offering the role the next question asks for."""
+        retells its stem: "Who was Kalinin?" offering the role the next question asks for; or whether
+        ``other`` shows a year of this question's story that strikes out some of its wrong dates."""
         if not self._option_entities.isdisjoint(other.entities):
+            return True
+        if self.story and other.timeline and self._straddles(other):
             return True
         if self.template == "true_false":
             return False
@@ -83,6 +88,16 @@ class Question:
             return True
         told = phrases(other.stem)
         return bool(told) and any(not phrases(o).isdisjoint(told) for o in self._wrong_options)
+
+    def _straddles(self, other: Question) -> bool:
+        """Whether a wrong date of this question lies on the other side of a year ``other`` shows for the
+        same story than the key does ("1864" for Parliament's move to Rome beside "Rome, 1870")."""
+        years = [_years_in(o) for o in self.options]
+        if self.template == "true_false" or not all(years):
+            return False
+        key = years[self.answer_index][0]
+        return any(_struck(y[0], key, low, high) for told, low, high in other.timeline if told & self.story
+                   for y in years)
 
     @cached_property
     def _wrong_options(self) -> tuple[str, ...]:
@@ -433,7 +448,9 @@ def supported_templates(fact: Fact) -> tuple[str, ...]:
     """The fact's question templates. An attributed person is not asked the other way round:
     "According to the ministry, who was Georgy Zhukov?" reads as if his identity were the claim."""
     return tuple(name for name in TEMPLATES[fact.kind] if name != "cloze"
-                 and not (name == "reverse" and fact.attributed and isinstance(fact, PersonFact)))
+                 and not (name == "reverse" and fact.attributed and isinstance(fact, PersonFact))
+                 # A year names no one happening: "What happened in 1862?" has a hundred true answers.
+                 and not (name == "reverse" and isinstance(fact, DateFact) and fact.date.precision is Precision.YEAR))
 
 
 def answer_keys(fact: Fact) -> tuple[str, ...]:
@@ -622,21 +639,34 @@ def make_question(
         timeline = _shown_years(fact, [fact.date.render()]) if isinstance(fact, DateFact) else ()
     else:
         timeline = _shown_years(fact, options)
+    story = event_names(fact.event) if isinstance(fact, DateFact) and template == "forward" else frozenset()
     return Question(fact.id, fact.kind, template, stem, tuple(options), options.index(answer), citation, topic,
                     keys, tuple(origins.get(o, "") for o in options), subject=subject, entities=entities(stem),
-                    option_entities=tuple(stands_for.get(o, frozenset()) for o in options), timeline=timeline)
+                    option_entities=tuple(stands_for.get(o, frozenset()) for o in options), timeline=timeline,
+                    story=story)
 
 
-def _shown_years(fact: Fact, dates: list[str]) -> tuple[tuple[frozenset[str], int], ...]:
-    """The year a date question shows for its event: the one all ``dates`` share, if they share one."""
+def _shown_years(fact: Fact, dates: list[str]) -> tuple[tuple[frozenset[str], int, int], ...]:
+    """The years a date question shows for its event: between the first and last of ``dates`` (its options,
+    or the one date its stem prints). Rome taken "1870 or 1871" puts Parliament's move no earlier."""
     if not isinstance(fact, DateFact):
         return ()
-    years = {m.group() for d in dates for m in _YEAR_IN.finditer(d)}
+    years = [int(m.group()) for d in dates for m in _YEAR_IN.finditer(d)]
     names = event_names(fact.event)
-    return ((names, int(years.pop())),) if len(years) == 1 and names else ()
+    return ((names, min(years), max(years)),) if years and names else ()
+
+
+def _struck(year: int, key: int, low: int, high: int) -> bool:
+    """Whether a wrong year is struck out by a story's shown years ``low``-``high``: it lies beyond them on
+    the side the key does not (the key after them, the option before them, or the other way round)."""
+    return (key >= high and year < low) or (key <= low and year > high)
 
 
 _YEAR_IN = re.compile(r"\b\d{3,4}\b")
+
+
+def _years_in(text: str) -> list[int]:
+    return [int(m.group()) for m in _YEAR_IN.finditer(text)]
 
 
 # The key stands out when it is this many times longer than the longest wrong option, and longer by

@@ -397,7 +397,7 @@ def test_blackboard_never_shows_a_right_option_its_citation_names(case, roots):
             named_in_citation += 1
         assert not names(normalise_option(question.removeprefix(want["stem"])), answer), question
     if expected["code"].startswith("all-facts."):
-        assert named_in_citation >= 5  # the check above has leaks to catch
+        assert named_in_citation >= 3  # the check above has leaks to catch
 
 
 # ---- Quizizz and Kahoot spreadsheets: python-calamine -----------------------------------------

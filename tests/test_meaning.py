@@ -323,3 +323,44 @@ def test_a_units_symbol_printed_elsewhere_keeps_its_question_out_of_that_quiz():
             if any(q.fact_id == "astronomical-unit" for q in quiz.questions):
                 others = [q for q in quiz.questions if q.fact_id != "astronomical-unit"]
                 assert not any(re.search(r"\bAU\b", " ".join((q.stem, *q.options))) for q in others)
+
+
+def test_a_quiz_never_strikes_out_a_date_by_the_years_another_question_shows_for_its_story(italy):
+    # "When did the Italian army enter Rome …?" offering 1870 and 1871 puts Parliament's move to Rome no
+    # earlier: 1864 among its options is struck out by common sense.
+    from quizgen.distractors import Avoid
+    from quizgen.errors import QuestionError
+
+    library, maker = italy
+    entry_fact, move_fact = library.facts["porta-pia-date"], library.facts["parliament-to-rome"]
+
+    def make(fact, seed, avoid=None):
+        avoid = avoid or Avoid()
+        return make_question(fact, "forward", library.sources[fact.source], "t", maker.index, random.Random(seed),
+                             knowledge=maker.knowledge, avoid=avoid)
+
+    struck_before = 0
+    for seed in range(30):
+        entry = make(entry_fact, seed)
+        low = min(int(y) for o in entry.options for y in re.findall(r"\b1[89]\d\d\b", o))
+        try:
+            unaware = make(move_fact, seed)
+        except QuestionError:
+            continue
+        if any(int(o) < low for o in unaware.options):
+            struck_before += 1
+            assert unaware.clues(entry)  # the quiz remakes or drops the earlier question
+        try:
+            aware = make(move_fact, seed, Avoid(timeline=entry.timeline))
+        except QuestionError:
+            continue  # no wrong year is left after 1870 within the topic's years: not asked beside it
+        assert all(int(o) >= low for o in aware.options), (entry.options, aware.options)
+    assert struck_before  # without the story's years, some options fell before the capture of Rome
+
+
+def test_a_year_alone_is_never_asked_what_happened():
+    from quizgen.questions import supported_templates
+
+    library = load_library(ITALY)
+    assert "reverse" not in supported_templates(library.facts["garibaldi-1862"])  # "What happened in 1862?"
+    assert "reverse" in supported_templates(library.facts["solferino-date"])  # "… on 24 June 1859?"
