@@ -318,6 +318,19 @@ def asked_as_claim(fact: Fact) -> bool:
     return fact.attributed
 
 
+def _surname_in(fact: Fact, frame: str, option: str) -> bool:
+    """Whether a wrong person's surname already stands in the statement: "Le Verrier was the astronomer
+    who found Neptune …, working from Le Verrier's calculations" contradicts itself."""
+    if not isinstance(fact, PersonFact):
+        return False
+    parts = normalise_option(option).split()
+    return len(parts) > 1 and len(parts[-1]) > 2 and names(frame, " ".join(parts[-2:]) if parts[-2] in
+                                                           _PARTICLES else parts[-1])
+
+
+_PARTICLES = frozenset({"le", "la", "de", "van", "von", "di", "da", "du", "del", "der"})
+
+
 def _note_names_answer(fact: Fact, keys: tuple[str, ...]) -> bool:
     """Whether the curator's note names the fact's answer (a person by surname too)."""
     note = normalise_option(fact.note or "")
@@ -561,7 +574,7 @@ def make_question(
         # drawn whatever the key, so whether the template is offered does not depend on it.
         wrong = [w for w, _ in index.pick(fact, rng, want=WANTED, avoid=avoid, bounds=_bounds(fact, knowledge),
                                           statement=True)
-                 if not names(frame, normalise_option(w))]
+                 if not names(frame, normalise_option(w)) and not _surname_in(fact, frame, w)]
         if isinstance(fact, DateFact) and fact.date.precision is Precision.DAY:
             # A false day in the true month: another stem saying "the parade of September 1945" must
             # not strike out "24 October 1945" by reading.

@@ -364,3 +364,14 @@ def test_a_year_alone_is_never_asked_what_happened():
     library = load_library(ITALY)
     assert "reverse" not in supported_templates(library.facts["garibaldi-1862"])  # "What happened in 1862?"
     assert "reverse" in supported_templates(library.facts["solferino-date"])  # "… on 24 June 1859?"
+
+
+def test_a_false_statement_never_puts_in_a_person_its_own_sentence_names():
+    # "Urbain Le Verrier was the astronomer who found Neptune …, working from Le Verrier's calculations."
+    library = load_library(ASTRONOMY)
+    maker = QuizMaker(library)
+    fact = library.facts["johann-galle"]
+    for seed in range(60):
+        q = make_question(fact, "true_false", library.sources[fact.source], "t", maker.index, random.Random(seed),
+                          knowledge=maker.knowledge, truth=False)
+        assert "Le Verrier was" not in q.stem, q.stem
