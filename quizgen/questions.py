@@ -14,6 +14,7 @@ from .dates import FuzzyDate, Precision, dates_in
 from .distractors import (
     MINIMUM,
     NO_AVOID,
+    SAME_TOPIC,
     WANTED,
     Avoid,
     DistractorIndex,
@@ -630,6 +631,11 @@ def make_question(
             f"fact {fact.id}: only {len(picked)} coherent wrong options for a {template} question; "
             "add curated distractors to the fact"
         )
+    if template == "reverse" and isinstance(fact, PersonFact) and \
+            sum(p.origin == SAME_TOPIC for p in picked) < MINIMUM:
+        # "Who was Maxim Litvinov?": his role is what the topic is about, roles from elsewhere are not;
+        # among fewer than two roles of the topic's other people, the key is the one tied to the quiz.
+        raise QuestionError(f"fact {fact.id}: too few roles of the topic's own people for a reverse question")
     if template == "forward" and _echoes(answer, telling(fact), [p.text for p in picked]):
         raise QuestionError(f"fact {fact.id}: the answer echoes a word of the stem no wrong option shares")
     if template == "forward" and isinstance(fact, DateFact) and fact.date.precision is Precision.DAY:

@@ -261,6 +261,14 @@ def _tied_to_context(q: Question, printed: str, chosen: Sequence[Question]) -> b
     wrong = max((t for n, t in enumerate(ties) if n != q.answer_index), default=0)
     if key >= TIE_WORDS and key >= wrong + TIE_WORDS:
         return True
+    # Words the options do not all share: "the Soviet Commissar of Foreign Affairs who came to Washington in
+    # 1933 to negotiate recognition" among other commissars is the one tied to a quiz on recognition when
+    # it alone shares a word of its own with the quiz, however many words all of them share.
+    stems = [subject_stems(o) for o in q.options]
+    common = frozenset.intersection(*stems) if stems else frozenset()
+    own = [len((st - common) & context) for st in stems]
+    if own[q.answer_index] and not any(t for n, t in enumerate(own) if n != q.answer_index):
+        return True
     # The key alone tells the kind of happening the deck is about: "Who was Ivan Konev?" in a deck on the
     # link-up, its key the marshal whose troops met US troops, the others marshals who commanded fronts.
     kind = event_kind(printed)

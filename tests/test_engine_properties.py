@@ -235,8 +235,10 @@ def test_reverse_options_never_name_the_person_asked_about_nor_share_the_place()
     facts = [putin, trump, bullitt, treaty, talks]
     index = _coherent_index(facts, dict.fromkeys(("putin", "trump", "stay", "treaty", "talks"), "t"))
     for seed in range(40):
-        q = make_question(putin, "reverse", SOURCE, "t", index, random.Random(seed))
-        assert not any("Putin" in o for o in q.options if o != q.answer), q.options
+        # The picker never offers a role naming the person (a quiz then also wants roles of the topic's
+        # own people, which this small library lacks: the question itself is not asked).
+        picks = index.pick_reverse(putin, random.Random(seed))
+        assert picks and not any("Putin" in p.text for p in picks), picks
         try:
             moscow = make_question(bullitt, "reverse", SOURCE, "t", index, random.Random(seed))
         except QuestionError:

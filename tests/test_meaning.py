@@ -375,3 +375,14 @@ def test_a_false_statement_never_puts_in_a_person_its_own_sentence_names():
         q = make_question(fact, "true_false", library.sources[fact.source], "t", maker.index, random.Random(seed),
                           knowledge=maker.knowledge, truth=False)
         assert "Le Verrier was" not in q.stem, q.stem
+
+
+def test_who_was_is_asked_only_among_roles_of_the_topics_own_people(maker, library):
+    # "Who was Maxim Litvinov?" among roles from elsewhere: his is the one about the quiz's topic.
+    from quizgen.distractors import SAME_TOPIC
+
+    for deck in library.decks:
+        for seed in range(40):
+            for q in maker.make(QuizSpec(deck, 10, seed)).questions:
+                if q.template == "reverse" and q.fact_kind == "person":
+                    assert sum(o == SAME_TOPIC for o in q.origins) >= 2, q.stem

@@ -37,16 +37,10 @@ PHRASES: tuple[tuple[str, str], ...] = (
      "the US President who wrote to Moscow in 1933 proposing recognition talks"),
     ("the US President’s letter to the Soviet head of state proposing negotiations on recognition",
      "the US President’s letter to Moscow proposing recognition talks"),
-    ("the Soviet marshal who commanded the Third Ukrainian Front at Vienna in 1945",
-     "the Soviet marshal who led the Third Ukrainian Front at Vienna in 1945"),
     ("the Soviet marshal who inspected the troops and delivered a speech at the joint Allied victory "
      "parade of September 1945",
      "the Soviet marshal who reviewed and addressed the 1945 Allied parade"),
-    ("the Soviet marshal who led the campaign against Japan in Manchuria in August 1945",
-     "the Soviet marshal who led the 1945 campaign against Japan in Manchuria"),
 
-    ("the US President who refused to recognise Soviet Russia after the October Revolution",
-     "the first US President to refuse to recognise Soviet Russia"),
     ("the US Secretary of State who took part in the 1933 talks on recognition in Washington",
      "the US Secretary of State in the 1933 recognition talks in Washington"),
     ("the establishment of diplomatic relations between the Soviet Union and the United States",
