@@ -333,14 +333,9 @@ _PARTICLES = frozenset({"le", "la", "de", "van", "von", "di", "da", "du", "del",
 
 
 def _note_names_answer(fact: Fact, keys: tuple[str, ...]) -> bool:
-    """Whether the curator's note names the fact's answer (a person by surname too)."""
+    """Whether the curator's note names the fact's answer (``answer_keys``: a person by surname too)."""
     note = normalise_option(fact.note or "")
-    named = [k for k in keys if len(k) > 2]
-    if isinstance(fact, PersonFact):
-        parts = normalise_option(fact.name).split()
-        if len(parts) > 1 and len(parts[-1]) > 2 and not parts[-1].isdigit():
-            named.append(parts[-1])
-    return any(names(note, k) for k in named)
+    return any(names(note, k) for k in keys if len(k) > 2)
 
 
 def _echoes(answer: str, stem: str, wrong: list[str]) -> bool:
