@@ -301,7 +301,9 @@ def _avoid(chosen: Sequence[Question]) -> Avoid:
 
 # Bumped whenever the same spec and content would make other questions (assembly, distractors,
 # wording): a code shared before then is refused as stale instead of remaking a different quiz.
-ENGINE_VERSION = 4
+ENGINE_VERSION = 5
+# Times a quiz refills the places that remaking questions left empty (each pass walks on through the order).
+REFILL_ROUNDS = 3
 
 
 class QuizMaker:
@@ -390,28 +392,34 @@ class QuizMaker:
         details = 0
         capped = self._has_more_than_details(spec.deck_id)
         avoid, avoid_made_for = Avoid(), 0
-        for i in self._order(facts, self.drawable(spec.deck_id), spec.count, rng):
-            if len(chosen) >= spec.count:
+        order = iter(self._order(facts, self.drawable(spec.deck_id), spec.count, rng))
+        for _ in range(REFILL_ROUNDS):
+            for i in order:
+                if len(chosen) >= spec.count:
+                    break
+                fact = facts[i]
+                # Details (importance 1) fill at most one question in DETAIL_SHARE of a quiz, and only after
+                # everything that matters: a long quiz is not a list of order-of-battle numbers.
+                if fact.importance == 1 and capped and (details + 1) * DETAIL_SHARE > len(chosen) + 1:
+                    continue
+                answer = normalise_option(fact.answer_text())
+                subject = self.knowledge.subject(fact)
+                if answer in answers or subject in subjects:
+                    continue
+                if avoid_made_for != len(chosen):  # what the options must keep clear of changes with each choice
+                    avoid, avoid_made_for = _avoid(chosen), len(chosen)
+                q = self._question(fact, spec, chosen, title, self._balance(chosen), avoid)
+                if q is not None:
+                    repair.update(n for n, other in enumerate(chosen) if other.clues(q))
+                    details += fact.importance == 1
+                    chosen.append(q)
+                    answers.add(answer)
+                    subjects.add(subject)
+            questions = self._repaired(chosen, repair, spec, title)
+            if len(questions) == len(chosen) or len(questions) >= spec.count:
                 break
-            fact = facts[i]
-            # Details (importance 1) fill at most one question in DETAIL_SHARE of a quiz, and only after
-            # everything that matters: a long quiz is not a list of order-of-battle numbers.
-            if fact.importance == 1 and capped and (details + 1) * DETAIL_SHARE > len(chosen) + 1:
-                continue
-            answer = normalise_option(fact.answer_text())
-            subject = self.knowledge.subject(fact)
-            if answer in answers or subject in subjects:
-                continue
-            if avoid_made_for != len(chosen):  # what the options must keep clear of changes with each choice
-                avoid, avoid_made_for = _avoid(chosen), len(chosen)
-            q = self._question(fact, spec, chosen, title, self._balance(chosen), avoid)
-            if q is not None:
-                repair.update(n for n, other in enumerate(chosen) if other.clues(q))
-                details += fact.importance == 1
-                chosen.append(q)
-                answers.add(answer)
-                subjects.add(subject)
-        questions = self._repaired(chosen, repair, spec, title)
+            # A question the repair left out frees its place: the rest of the order fills it.
+            chosen, repair, avoid_made_for = list(questions), set(), -1
         return Quiz(spec, self.code(spec), deck.title, tuple(questions))
 
     def _has_more_than_details(self, deck_id: str) -> bool:
