@@ -120,6 +120,13 @@ def submit_all(bases: list[str], made: dict, names: range) -> list[int]:
         return list(pool.map(one, names))
 
 
+def server_logs(servers: list[Server]) -> str:
+    """The servers' own output, for a failure's message: a 500 says why only there."""
+    for server in servers:
+        server.stop()
+    return "\n".join(line for server in servers for line in server.output[-80:])
+
+
 def check_all_stored_once(body: dict) -> None:
     assert body["attempts"] == SUBMISSIONS
     names = sorted(s["name"] for s in body["students"])
@@ -138,7 +145,7 @@ def test_200_concurrent_submissions_are_stored_exactly_once_and_survive_a_restar
     with serving(db, env_extra=env) as [server]:
         made = create(server.base)
         statuses = submit_all([server.base], made, range(SUBMISSIONS))
-        assert statuses == [201] * SUBMISSIONS
+        assert statuses == [201] * SUBMISSIONS, server_logs([server])
         before = report(server.base, made)
         check_all_stored_once(before)
     assert f"quizgen: assignments and results stored in {where}" in server.output
@@ -154,7 +161,7 @@ def test_two_server_processes_on_one_postgresql_give_one_report(pg_cluster):
         one, two = (server.base for server in servers)
         made = create(one)
         statuses = submit_all([one, two], made, range(SUBMISSIONS))
-        assert statuses == [201] * SUBMISSIONS
+        assert statuses == [201] * SUBMISSIONS, server_logs(servers)
         first, second = report(one, made), report(two, made)
     assert first == second
     check_all_stored_once(first)
